@@ -1,0 +1,1 @@
+//! TODO: the `apply` layer (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! TODO: the `arm` layer (see DESIGN.md).

@@ -1,0 +1,23 @@
+//! `aciform destroy`: delete everything the stack owns, dependents first.
+
+use clap::Args;
+
+use super::{CliError, Output, StackArgs};
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Destroy without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How many resource operations may run at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub parallelism: u32,
+}
+
+pub async fn cmd_destroy(_out: &Output, _args: &DestroyArgs) -> Result<u8, CliError> {
+    Err(CliError::msg("`aciform destroy` is not implemented yet"))
+}

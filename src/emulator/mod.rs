@@ -1,0 +1,1 @@
+//! TODO: the `emulator` layer (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! TODO: the `render` layer (see DESIGN.md).

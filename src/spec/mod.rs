@@ -1,0 +1,1 @@
+//! TODO: the `spec` layer (see DESIGN.md).
