@@ -1,0 +1,176 @@
+//! Attribute-level comparison of two canonical bodies.
+//!
+//! The diff only compares; it does not pick the action. It reports each changed
+//! attribute with its flags, how many were unchanged, and which changes force a
+//! replacement, so `classify` can decide between PATCH, PUT and delete-and-create.
+
+use serde_json::Value;
+
+use super::canon::{Canon, CanonValue, Entry};
+use super::model::AttributeChange;
+use super::placeholder::has_placeholder;
+use super::rules;
+use super::secrets::SecretHashes;
+
+/// What differs between a desired and a live body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diff {
+    /// Changed attributes, sorted by canonical key.
+    pub attributes: Vec<AttributeChange>,
+    /// Attributes present and equal on both sides.
+    pub unchanged: usize,
+    /// One line per attribute whose change forces a replacement.
+    pub replace_reasons: Vec<String>,
+}
+
+impl Diff {
+    /// Whether nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty()
+    }
+
+    /// Whether every change is a tag (ARM updates tags with PATCH, without a restart).
+    pub fn only_tags(&self) -> bool {
+        !self.attributes.is_empty() && self.attributes.iter().all(|a| a.path.starts_with("tags."))
+    }
+}
+
+/// How to compare one resource.
+pub struct DiffRules<'a> {
+    /// Why changing a canonical key forces replacement, if it does.
+    pub replacement: &'a dyn Fn(&str) -> Option<&'static str>,
+    /// The live group's recorded secret hashes; `None` when it has none.
+    pub secrets: Option<&'a SecretHashes>,
+    /// Canonical keys (or prefixes) the user asked to ignore (`lifecycle.ignore_changes`).
+    pub ignore: &'a [String],
+}
+
+/// Compares a desired body with the live one.
+pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
+    let mut out = Diff::default();
+    let keys: std::collections::BTreeSet<&String> =
+        desired.entries.keys().chain(live.entries.keys()).collect();
+
+    for key in keys {
+        if is_ignored(key, rules.ignore) {
+            continue;
+        }
+        let change = match (desired.entries.get(key), live.entries.get(key)) {
+            (Some(d), Some(l)) => compare(key, d, l, rules.secrets),
+            (Some(d), None) => Some(added(d)),
+            // A value the service fills in on its own is not drift when the spec is
+            // silent about it.
+            (None, Some(_)) if rules::is_server_filled(key) => continue,
+            (None, Some(l)) => Some(removed(l)),
+            (None, None) => None,
+        };
+        match change {
+            None => out.unchanged += 1,
+            Some(mut change) => {
+                if let Some(why) = (rules.replacement)(key) {
+                    change.forces_replacement = true;
+                    out.replace_reasons.push(format!("{}: {why}", change.path));
+                }
+                out.attributes.push(change);
+            }
+        }
+    }
+    out
+}
+
+/// Every desired attribute as an addition (a create).
+pub fn all_added(desired: &Canon) -> Vec<AttributeChange> {
+    desired.entries.values().map(added).collect()
+}
+
+/// Every live attribute as a removal (a delete).
+pub fn all_removed(live: &Canon) -> Vec<AttributeChange> {
+    live.entries.values().map(removed).collect()
+}
+
+/// Whether `key` is ignored: equal to an ignored path or below it.
+pub fn is_ignored(key: &str, ignore: &[String]) -> bool {
+    ignore.iter().any(|i| {
+        key == i
+            || key
+                .strip_prefix(i.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+fn compare(
+    key: &str,
+    d: &Entry,
+    l: &Entry,
+    secrets: Option<&SecretHashes>,
+) -> Option<AttributeChange> {
+    match (&d.value, &l.value) {
+        (
+            CanonValue::Plain { cmp, show },
+            CanonValue::Plain {
+                cmp: live_cmp,
+                show: live_show,
+            },
+        ) => {
+            if has_placeholder(show) {
+                return Some(change(d, Some(live_show.clone()), None, false, true));
+            }
+            (cmp != live_cmp)
+                .then(|| change(d, Some(live_show.clone()), Some(show.clone()), false, false))
+        }
+        (CanonValue::Secret(Some(value)), _) => {
+            if has_placeholder(&Value::String(value.expose().to_string())) {
+                return Some(change(d, None, None, true, true));
+            }
+            let unchanged = secrets.is_some_and(|s| s.contains(key, value));
+            (!unchanged).then(|| change(d, None, None, true, false))
+        }
+        // The desired side has nothing to compare (an empty secret map): equal.
+        (CanonValue::Secret(None), _) => None,
+        (CanonValue::Plain { .. }, CanonValue::Secret(_)) => {
+            Some(change(d, None, None, true, false))
+        }
+    }
+}
+
+fn added(d: &Entry) -> AttributeChange {
+    match &d.value {
+        CanonValue::Plain { show, .. } if has_placeholder(show) => {
+            change(d, None, None, false, true)
+        }
+        CanonValue::Plain { show, .. } => change(d, None, Some(show.clone()), false, false),
+        CanonValue::Secret(Some(v)) => {
+            let unknown = has_placeholder(&Value::String(v.expose().to_string()));
+            change(d, None, None, true, unknown)
+        }
+        CanonValue::Secret(None) => change(d, None, None, true, false),
+    }
+}
+
+fn removed(l: &Entry) -> AttributeChange {
+    match &l.value {
+        CanonValue::Plain { show, .. } => change(l, Some(show.clone()), None, false, false),
+        CanonValue::Secret(_) => change(l, None, None, true, false),
+    }
+}
+
+fn change(
+    at: &Entry,
+    before: Option<Value>,
+    after: Option<Value>,
+    sensitive: bool,
+    known_after_apply: bool,
+) -> AttributeChange {
+    AttributeChange {
+        path: at.path.clone(),
+        before: if sensitive { None } else { before },
+        after: if sensitive || known_after_apply {
+            None
+        } else {
+            after
+        },
+        sensitive,
+        known_after_apply,
+        forces_replacement: false,
+    }
+}
