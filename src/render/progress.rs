@@ -13,10 +13,15 @@ use crate::plan::Action;
 /// One unit of executor work on a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
+    /// A PUT of a new resource.
     Create,
+    /// An in-place update (a PUT or a tags-only PATCH).
     Modify,
+    /// A DELETE.
     Destroy,
+    /// The `start` action of a stopped group.
     Start,
+    /// The `stop` action of a running group.
     Stop,
 }
 
@@ -52,6 +57,7 @@ impl Step {
 pub struct StepLine<'a> {
     /// `TYPE.KEY`.
     pub address: &'a str,
+    /// What is being done to it.
     pub step: Step,
     /// The ARM id, when known; shown as `[id=...]` where Terraform shows it.
     pub id: Option<&'a str>,
@@ -133,11 +139,17 @@ fn short(elapsed: Duration) -> String {
 /// added and one destroyed, as in the plan summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ApplyCounts {
+    /// Resources created, replacements included.
     pub added: usize,
+    /// Resources updated in place.
     pub changed: usize,
+    /// Resources deleted, replacements included.
     pub destroyed: usize,
+    /// Groups started.
     pub started: usize,
+    /// Groups stopped.
     pub stopped: usize,
+    /// Resources whose step failed.
     pub failed: usize,
     /// Resources not attempted because something they depend on failed.
     pub skipped: usize,
