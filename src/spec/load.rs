@@ -142,7 +142,11 @@ fn split_top_level<'t, 'i>(parsed: &'t [Parsed<'i>], issues: &mut Issues) -> Top
         for (key, value) in p.table.iter() {
             let at = Origin::new(p.file, key.span());
             match key.get_ref().as_ref() {
-                "stack" => top.stacks.push((p.file, p.text, at, value)),
+                // [stack] is blamed at its header (the value's span), not its key.
+                "stack" => {
+                    top.stacks
+                        .push((p.file, p.text, Origin::new(p.file, value.span()), value))
+                }
                 "vars" => top.vars.push((p.file, p.text, value)),
                 other => match ResourceKind::parse(other) {
                     Some(kind) => split_resources(p, kind, value, &mut top, issues),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::address::{Address, ResourceKind};
 use super::decode_group::{CgDraft, RgDraft};
-use super::error::{Issue, Issues, did_you_mean};
+use super::error::{Issue, Issues, suggest};
 use super::model::{ContainerGroupSpec, Port, Stack};
 use super::source::{Located, SourceMap};
 use super::stack_table::StackHeader;
@@ -242,7 +242,7 @@ fn check_depends_on(cg: &ContainerGroupSpec, declared: &BTreeSet<Address>, issue
                 .iter()
                 .filter(|a| a.kind == dep.kind)
                 .map(|a| a.key.as_str());
-            let help = did_you_mean(&dep.key, keys)
+            let help = suggest(&dep.key, keys)
                 .map(|k| format!("did you mean `{}.{k}`?", dep.kind))
                 .unwrap_or_else(|| "depends_on takes addresses of this stack".to_string());
             let issue = Issue::new(

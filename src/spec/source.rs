@@ -12,6 +12,13 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub(crate) u32);
 
+impl FileId {
+    /// The position of the file in its `SourceMap` (the order files were read in).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// Where a spec value came from: a file and a byte range in it.
 ///
 /// Every resource, container, volume and field that a later error may blame carries
