@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::validate::load_checked;
 use super::{CliError, Output, StackArgs};
 
 #[derive(Debug, Args)]
@@ -10,6 +11,9 @@ pub struct GraphArgs {
     pub stack: StackArgs,
 }
 
-pub async fn cmd_graph(_out: &Output, _args: &GraphArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform graph` is not implemented yet"))
+/// Prints only DOT on stdout; errors go to stderr like `validate`'s.
+pub async fn cmd_graph(out: &Output, args: &GraphArgs) -> Result<u8, CliError> {
+    let (_stack, graph) = load_checked(&args.stack)?;
+    out.print(&graph.to_dot());
+    Ok(super::EXIT_OK)
 }

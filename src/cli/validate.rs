@@ -3,6 +3,8 @@
 use clap::Args;
 
 use super::{CliError, Output, StackArgs};
+use crate::graph::ResourceGraph;
+use crate::spec::{LoadOptions, Stack, load_stack, parse_var_overrides};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -10,6 +12,35 @@ pub struct ValidateArgs {
     pub stack: StackArgs,
 }
 
-pub async fn cmd_validate(_out: &Output, _args: &ValidateArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform validate` is not implemented yet"))
+/// Loads the stack and builds its graph; prints a one-line summary on success.
+pub async fn cmd_validate(out: &Output, args: &ValidateArgs) -> Result<u8, CliError> {
+    let (stack, _graph) = load_checked(&args.stack)?;
+    out.print(&format!("{}\n", summary(&stack)));
+    Ok(super::EXIT_OK)
+}
+
+/// Loads a stack and builds its graph, turning every spec error into one report.
+pub(crate) fn load_checked(args: &StackArgs) -> Result<(Stack, ResourceGraph), CliError> {
+    let vars = parse_var_overrides(&args.vars).map_err(miette::Report::new)?;
+    let opts = LoadOptions::from_process(vars);
+    let stack = load_stack(&args.path, &opts).map_err(|e| e.into_report())?;
+    let graph = ResourceGraph::build(&stack).map_err(|e| e.into_report())?;
+    Ok((stack, graph))
+}
+
+/// `Stack "shop-dev" is valid: 1 resource group, 2 container groups.`
+fn summary(stack: &Stack) -> String {
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    format!(
+        "Stack \"{}\" is valid: {}, {}.",
+        stack.name,
+        plural(stack.resource_groups.len(), "resource group"),
+        plural(stack.container_groups.len(), "container group"),
+    )
 }
