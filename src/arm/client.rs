@@ -13,8 +13,9 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::credential::{Credential, TokenSource};
+use super::credential::Credential;
 use super::target::check_endpoint;
+use super::token_cache::TokenSource;
 use super::{ArmError, CONTAINER_API_VERSION, RESOURCE_API_VERSION};
 
 /// Everything an [`ArmClient`] needs; [`ClientConfig::new`] fills in the defaults.

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 
 use super::client::ArmClient;
-use super::http::ArmRequest;
 use super::lro::LroKind;
 use super::models::{ContainerGroup, Logs, TagsPatch};
+use super::request::ArmRequest;
 use super::{ArmError, CONTAINER_API_VERSION};
 
 const PROVIDER: &str = "Microsoft.ContainerInstance";

@@ -17,8 +17,8 @@ use url::Url;
 
 use super::ArmError;
 use super::client::{ArmClient, Counters};
-use super::http::{ArmRequest, ArmResponse};
 use super::models::{OperationStatus, is_terminal_state};
+use super::request::{ArmRequest, ArmResponse};
 use super::retry::retry_after;
 
 /// What kind of call started the operation, which decides what "done" looks like when

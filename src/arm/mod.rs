@@ -9,9 +9,10 @@
 //!
 //! ```text
 //! target.rs          which cloud (SPEC.md Targets), endpoint rules
-//! credential.rs      which credential, token cache
+//! credential.rs      which credential; token_cache.rs: tokens until near expiry
 //! client.rs          ArmClient, ClientConfig, URLs and ids
-//! http.rs            the one request loop: auth, cap, retries, errors, logs
+//! http.rs            the one request loop: auth, cap, retries, logs
+//! request.rs         requests, answers, ARM error bodies
 //! retry.rs           retry policy (pure)
 //! lro.rs             long-running operations
 //! resource_groups.rs, container_groups.rs   the operations
@@ -25,10 +26,12 @@ mod error;
 mod http;
 mod lro;
 pub mod models;
+mod request;
 mod resource_groups;
 mod retry;
 mod secret;
 mod target;
+mod token_cache;
 
 pub use client::{ArmClient, ClientConfig, ClientStats};
 pub use credential::{

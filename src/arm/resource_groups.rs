@@ -8,9 +8,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::client::ArmClient;
-use super::http::ArmRequest;
 use super::lro::LroKind;
 use super::models::{ListPage, ResourceGroup, TagsPatch};
+use super::request::ArmRequest;
 use super::{ArmError, RESOURCE_API_VERSION};
 
 /// A guard against a service that keeps handing out new `nextLink`s.
