@@ -197,8 +197,9 @@ impl ArmClient {
             let next = retry_after(&response.headers, OffsetDateTime::now_utc());
             return Ok(Step::Running(next));
         }
-        let body = (!response.body.is_empty()).then_some(response.body);
-        Ok(Step::Done(body.filter(|_| kind != LroKind::Delete)))
+        // The final answer's body is not always the resource (ARM leaves that to each
+        // provider), so callers read the resource themselves.
+        Ok(Step::Done(None))
     }
 
     async fn poll_resource(

@@ -2,8 +2,7 @@
 //! the Azure CLI through a fake `az`, token caching and refresh, and 401 answers.
 //!
 //! Some tests set process environment variables, because azure_identity reads them
-//! itself; nextest runs every test in its own process, and each test puts the
-//! variables back when done.
+//! itself (see `EnvGuard`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,37 +13,7 @@ use aciform::arm::{ArmClient, ArmError, Credential, credential_from_env};
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use serde_json::json;
 
-use super::server::{Counter, MockArm, Reply, TEST_TOKEN, test_config};
-
-/// Sets process environment variables for one test and restores them on drop.
-struct EnvGuard(Vec<(String, Option<String>)>);
-
-impl EnvGuard {
-    fn set(pairs: &[(&str, &str)]) -> EnvGuard {
-        let mut saved = Vec::new();
-        for (name, value) in pairs {
-            saved.push((name.to_string(), std::env::var(name).ok()));
-            // SAFETY: nextest runs each test in its own process and this happens before
-            // the test starts other threads that read the environment.
-            unsafe { std::env::set_var(name, value) };
-        }
-        EnvGuard(saved)
-    }
-}
-
-impl Drop for EnvGuard {
-    fn drop(&mut self) {
-        for (name, value) in self.0.drain(..) {
-            // SAFETY: as in `set`.
-            unsafe {
-                match value {
-                    Some(v) => std::env::set_var(&name, v),
-                    None => std::env::remove_var(&name),
-                }
-            }
-        }
-    }
-}
+use super::server::{Counter, EnvGuard, MockArm, Reply, TEST_TOKEN, test_config};
 
 fn env_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -85,7 +54,8 @@ async fn managed_identity_tokens_are_cached_and_refreshed_before_expiry() {
     let _env = EnvGuard::set(&[
         ("IDENTITY_ENDPOINT", &endpoint),
         ("IDENTITY_HEADER", "hdr-1"),
-    ]);
+    ])
+    .await;
     let credential = credential_from_env(&env_map(&[("IDENTITY_ENDPOINT", &endpoint)]))
         .expect("managed identity is chosen");
     assert_eq!(credential.name(), "ManagedIdentityCredential");
@@ -120,7 +90,8 @@ async fn a_failing_identity_endpoint_is_an_auth_error_naming_the_credential() {
     let _env = EnvGuard::set(&[
         ("IDENTITY_ENDPOINT", &endpoint),
         ("IDENTITY_HEADER", "hdr-1"),
-    ]);
+    ])
+    .await;
     let credential = credential_from_env(&env_map(&[("ACIFORM_USE_MSI", "1")])).expect("builds");
 
     let arm = MockArm::start(|_| rg_reply()).await;
@@ -157,7 +128,7 @@ async fn the_developers_az_login_is_used_when_nothing_else_is_configured() {
         dir.path().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let _env = EnvGuard::set(&[("PATH", &path)]);
+    let _env = EnvGuard::set(&[("PATH", &path)]).await;
 
     let credential = credential_from_env(&env_map(&[])).expect("developer tools");
     assert_eq!(

@@ -357,3 +357,45 @@ async fn logs_and_tag_patches() {
     assert_eq!(requests[0].query, "api-version=2025-09-01&tail=10");
     assert_eq!(requests[1].body, r#"{"tags":{"tier":"front"}}"#);
 }
+
+#[tokio::test]
+async fn put_following_location_reads_the_group_back() {
+    let counter = Counter::default();
+    let server = MockArm::start(move |r| match (r.method.as_str(), r.path.as_str()) {
+        ("PUT", _) => Reply::json(201, group_json("web", "Pending"))
+            .header("location", "{base}/subscriptions/s/operationResults/put-1"),
+        ("GET", "/subscriptions/s/operationResults/put-1") => match counter.next("poll") {
+            1 => Reply::new(202, ""),
+            _ => Reply::json(200, json!({"status": "Succeeded"})),
+        },
+        _ => Reply::json(200, group_json("web", "Succeeded")),
+    })
+    .await;
+    let client = server.client(|_| {});
+
+    let group = client
+        .put_container_group("rg", "web", &body())
+        .await
+        .expect("succeeds");
+    assert_eq!(group.name.as_deref(), Some("web"));
+    assert_eq!(
+        server.requests().last().map(|r| r.path.clone()),
+        Some(CG_PATH.to_string())
+    );
+}
+
+#[tokio::test]
+async fn an_operation_status_without_status_is_a_bad_response() {
+    let server = MockArm::start(|r| match r.method.as_str() {
+        "DELETE" => Reply::new(202, "").header("azure-asyncoperation", "{base}/op"),
+        _ => Reply::json(200, json!({"id": "op"})),
+    })
+    .await;
+    let client = server.client(|_| {});
+
+    let err = client
+        .delete_container_group("rg", "web")
+        .await
+        .expect_err("bad shape");
+    assert!(matches!(err, ArmError::BadResponse { .. }), "{err}");
+}

@@ -11,7 +11,7 @@ use aciform::arm::{ArmClient, credential_from_env};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::server::{Counter, MockArm, Reply, group_json, test_config};
+use super::server::{Counter, EnvGuard, MockArm, Reply, group_json, test_config};
 
 const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.msi-secret-token";
 const IDENTITY_HEADER: &str = "identity-header-secret-42";
@@ -117,11 +117,11 @@ async fn no_token_or_secret_reaches_any_log_line() {
     })
     .await;
     let endpoint = format!("{}msi/token", msi.base);
-    // SAFETY: nextest runs each test in its own process; no other thread reads these.
-    unsafe {
-        std::env::set_var("IDENTITY_ENDPOINT", &endpoint);
-        std::env::set_var("IDENTITY_HEADER", IDENTITY_HEADER);
-    }
+    let _env = EnvGuard::set(&[
+        ("IDENTITY_ENDPOINT", &endpoint),
+        ("IDENTITY_HEADER", IDENTITY_HEADER),
+    ])
+    .await;
     let env = [("IDENTITY_ENDPOINT".to_string(), endpoint.clone())].into();
     let credential = credential_from_env(&env).expect("managed identity");
 
@@ -164,11 +164,5 @@ async fn no_token_or_secret_reaches_any_log_line() {
             !logs.contains(secret),
             "{secret} appears in the logs:\n{logs}"
         );
-    }
-
-    // SAFETY: as above.
-    unsafe {
-        std::env::remove_var("IDENTITY_ENDPOINT");
-        std::env::remove_var("IDENTITY_HEADER");
     }
 }

@@ -217,6 +217,44 @@ fn build(reply: Reply, base: &str) -> Response {
     response
 }
 
+/// Sets process environment variables for one test and restores them on drop. Tests
+/// that set variables take turns (a lock), so they also pass under `cargo test`, which
+/// runs tests as threads of one process; nextest gives each test its own process.
+pub struct EnvGuard {
+    saved: Vec<(String, Option<String>)>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+static ENV_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+impl EnvGuard {
+    pub async fn set(pairs: &[(&str, &str)]) -> EnvGuard {
+        let turn = ENV_TURN.lock().await;
+        let mut saved = Vec::new();
+        for (name, value) in pairs {
+            saved.push((name.to_string(), std::env::var(name).ok()));
+            // SAFETY: only tests holding ENV_TURN change the environment, and the
+            // variables set here are read only by the code under test.
+            unsafe { std::env::set_var(name, value) };
+        }
+        EnvGuard { saved, _turn: turn }
+    }
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        for (name, value) in self.saved.drain(..) {
+            // SAFETY: as in `set`; the lock is still held.
+            unsafe {
+                match value {
+                    Some(v) => std::env::set_var(&name, v),
+                    None => std::env::remove_var(&name),
+                }
+            }
+        }
+    }
+}
+
 /// Counts calls per key, for scripts like "the 1st time answer 429, then 200".
 #[derive(Default)]
 pub struct Counter(Mutex<BTreeMap<String, usize>>);

@@ -48,7 +48,7 @@ pub struct OperationStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `Succeeded`, `Failed` and `Canceled` are terminal; anything else means running.
-    #[serde(default)]
+    /// Required: an answer without it would otherwise read as "running" forever.
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
