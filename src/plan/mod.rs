@@ -2,11 +2,16 @@
 
 pub mod canon;
 pub mod diff;
+pub mod file;
+pub mod live;
+pub mod lower;
 pub mod model;
 pub mod placeholder;
+pub mod planner;
 pub mod rules;
 pub mod secrets;
 pub mod sensitive;
+pub mod step;
 
 pub use model::{Action, AttributeChange, Plan, ResourceChange, Summary, TargetInfo, TargetKind};
 

@@ -1,0 +1,249 @@
+//! Reading live state fast: one LIST of the subscription's resource groups, one LIST of
+//! container groups per relevant resource group (in parallel), and a GET only where
+//! LIST leaves out what the plan needs (the run state of groups that are, or should
+//! be, stopped). The request count grows with resource groups, not container groups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use super::rules::{TAG_STACK, TAG_STATE};
+use crate::arm::{ArmClient, ArmError};
+use crate::spec::{RunState, Stack};
+
+/// The run state of a live group, from its instance view (GET only) or, when not read,
+/// from the marker tag aciform leaves on groups it stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveRunState {
+    Running,
+    Stopped,
+    /// All containers exited (`Succeeded`/`Failed` with restart policy Never or
+    /// OnFailure): a finished job.
+    Terminated(String),
+    /// Being deployed (`Pending`, `Creating`, …): counts as running.
+    Starting(String),
+}
+
+impl LiveRunState {
+    /// From `properties.instanceView.state`.
+    pub fn from_instance_state(state: &str) -> LiveRunState {
+        match state.to_ascii_lowercase().as_str() {
+            "running" => LiveRunState::Running,
+            "stopped" => LiveRunState::Stopped,
+            "succeeded" | "failed" | "terminated" => LiveRunState::Terminated(state.into()),
+            _ => LiveRunState::Starting(state.into()),
+        }
+    }
+
+    /// As the desired run state names it: a terminated or starting group is not
+    /// "stopped" (stopping it would be wrong), so they count as running.
+    pub fn as_desired(&self) -> RunState {
+        match self {
+            LiveRunState::Stopped => RunState::Stopped,
+            _ => RunState::Running,
+        }
+    }
+}
+
+/// One live container group.
+#[derive(Debug, Clone)]
+pub struct LiveGroup {
+    /// The resource group as Azure spells it.
+    pub resource_group: String,
+    /// The body as LIST (or GET) returned it.
+    pub body: Value,
+    /// Read with a GET; `None` when only LIST was read.
+    pub run_state: Option<LiveRunState>,
+}
+
+impl LiveGroup {
+    /// A tag's value, with ARM's case-insensitive tag names.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        tag(&self.body, name)
+    }
+
+    /// The run state as known: the instance view when read, else the marker tag.
+    pub fn known_run_state(&self) -> RunState {
+        match &self.run_state {
+            Some(state) => state.as_desired(),
+            None if self
+                .tag(TAG_STATE)
+                .is_some_and(|v| v.eq_ignore_ascii_case("stopped")) =>
+            {
+                RunState::Stopped
+            }
+            None => RunState::Running,
+        }
+    }
+}
+
+/// Everything the planner knows about the cloud.
+#[derive(Debug, Clone, Default)]
+pub struct LiveState {
+    /// Resource groups by lower-cased name.
+    pub resource_groups: BTreeMap<String, Value>,
+    /// Container groups by (lower-cased resource group, lower-cased name).
+    pub container_groups: BTreeMap<(String, String), LiveGroup>,
+}
+
+/// How much to read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// GET every group to learn its run state, not only those that are or should be
+    /// stopped (`plan --refresh-state`).
+    pub refresh_state: bool,
+}
+
+impl LiveState {
+    /// A live container group by Azure names.
+    pub fn group(&self, rg: &str, name: &str) -> Option<&LiveGroup> {
+        self.container_groups
+            .get(&(rg.to_ascii_lowercase(), name.to_ascii_lowercase()))
+    }
+
+    /// A live resource group by Azure name.
+    pub fn resource_group(&self, rg: &str) -> Option<&Value> {
+        self.resource_groups.get(&rg.to_ascii_lowercase())
+    }
+
+    /// Groups carrying this stack's ownership tag.
+    pub fn owned_groups<'a>(&'a self, stack: &'a str) -> impl Iterator<Item = &'a LiveGroup> {
+        self.container_groups
+            .values()
+            .filter(move |g| g.tag(TAG_STACK) == Some(stack))
+    }
+}
+
+/// Reads what the plan of `stack` needs.
+pub async fn read_live(
+    client: &ArmClient,
+    stack: &Stack,
+    options: &ReadOptions,
+) -> Result<LiveState, ArmError> {
+    let mut live = LiveState::default();
+
+    // Resource groups of the spec, plus any the stack owns that left the spec (their
+    // container groups are leftovers to delete).
+    let wanted: BTreeSet<String> = stack
+        .resource_groups
+        .values()
+        .map(|rg| rg.name.to_ascii_lowercase())
+        .collect();
+    for rg in client.list_resource_groups().await? {
+        let body = serde_json::to_value(&rg).unwrap_or(Value::Null);
+        let name = body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let owned = tag(&body, TAG_STACK) == Some(stack.name.as_str());
+        if wanted.contains(&name.to_ascii_lowercase()) || owned {
+            live.resource_groups.insert(name.to_ascii_lowercase(), body);
+        }
+    }
+
+    let mut lists = JoinSet::new();
+    for body in live.resource_groups.values() {
+        let name = body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let client = client.clone();
+        lists.spawn(async move {
+            let groups = client.list_container_groups(&name).await;
+            (name, groups)
+        });
+    }
+    while let Some(joined) = lists.join_next().await {
+        let (rg, groups) = joined.map_err(join_error)?;
+        for group in groups? {
+            let body = serde_json::to_value(&group).unwrap_or(Value::Null);
+            let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+            let key = (rg.to_ascii_lowercase(), name.to_ascii_lowercase());
+            live.container_groups.insert(
+                key,
+                LiveGroup {
+                    resource_group: rg.clone(),
+                    body,
+                    run_state: None,
+                },
+            );
+        }
+    }
+
+    read_run_states(client, stack, options, &mut live).await?;
+    Ok(live)
+}
+
+/// GETs the groups whose run state matters: every one with `refresh_state`, else those
+/// the spec wants stopped and those aciform marked stopped (so a group it stopped is
+/// seen as stopped when the spec wants it running again).
+async fn read_run_states(
+    client: &ArmClient,
+    stack: &Stack,
+    options: &ReadOptions,
+    live: &mut LiveState,
+) -> Result<(), ArmError> {
+    let want_stopped: BTreeSet<(String, String)> = stack
+        .container_groups
+        .values()
+        .filter(|cg| cg.state == RunState::Stopped)
+        .filter_map(|cg| {
+            let rg = stack.resource_groups.get(&cg.resource_group)?;
+            Some((rg.name.to_ascii_lowercase(), cg.name.to_ascii_lowercase()))
+        })
+        .collect();
+
+    let mut gets = JoinSet::new();
+    for (key, group) in &live.container_groups {
+        let marked = group.tag(TAG_STATE).is_some();
+        if !(options.refresh_state || marked || want_stopped.contains(key)) {
+            continue;
+        }
+        let client = client.clone();
+        let (key, rg) = (key.clone(), group.resource_group.clone());
+        let name = group
+            .body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        gets.spawn(async move { (key, client.get_container_group(&rg, &name).await) });
+    }
+    while let Some(joined) = gets.join_next().await {
+        let (key, got) = joined.map_err(join_error)?;
+        match got? {
+            Some(group) => {
+                let body = serde_json::to_value(&group).unwrap_or(Value::Null);
+                let state = body
+                    .pointer("/properties/instanceView/state")
+                    .and_then(Value::as_str)
+                    .map(LiveRunState::from_instance_state);
+                if let Some(entry) = live.container_groups.get_mut(&key) {
+                    entry.run_state = state;
+                    entry.body = body;
+                }
+            }
+            // Deleted between LIST and GET: it is gone.
+            None => {
+                live.container_groups.remove(&key);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A tag of an ARM body, matched case-insensitively as ARM does.
+pub fn tag<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get("tags")?
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
+fn join_error(e: tokio::task::JoinError) -> ArmError {
+    ArmError::Config(format!("a read of live state stopped unexpectedly: {e}"))
+}
