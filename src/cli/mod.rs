@@ -112,15 +112,24 @@ pub fn main() -> ExitCode {
             // Help and version are successes; everything else is a usage error, and
             // usage errors exit 1 so that 2 keeps its one meaning ("changes present").
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
 
     let out = Output::init(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
-            out.error(&CliError::msg(format!("cannot start the async runtime: {e}")));
+            out.error(&CliError::msg(format!(
+                "cannot start the async runtime: {e}"
+            )));
             return ExitCode::from(EXIT_ERROR);
         }
     };

@@ -31,7 +31,11 @@ pub struct Output {
 impl Output {
     /// Decides colour, installs the log subscriber and configures miette.
     pub fn init(args: &GlobalArgs) -> Output {
-        let choice = if args.no_color { ColorChoice::Never } else { args.color };
+        let choice = if args.no_color {
+            ColorChoice::Never
+        } else {
+            args.color
+        };
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let decide = |is_tty: bool| match choice {
             ColorChoice::Always => true,
@@ -85,7 +89,11 @@ impl Output {
                 let mut stderr = std::io::stderr().lock();
                 let _ = writeln!(stderr, "{report:?}");
             }
-            CliError::Message { message, causes, hint } => {
+            CliError::Message {
+                message,
+                causes,
+                hint,
+            } => {
                 let text = render_message(message, causes, hint.as_deref());
                 let mut stderr = std::io::stderr().lock();
                 if self.color_stderr {

@@ -8,13 +8,21 @@ pub enum CliError {
     /// A diagnostic with source spans (spec errors), rendered by miette.
     Diagnostic(miette::Report),
     /// A plain error: a headline, its causes (outermost first) and an optional hint.
-    Message { message: String, causes: Vec<String>, hint: Option<String> },
+    Message {
+        message: String,
+        causes: Vec<String>,
+        hint: Option<String>,
+    },
 }
 
 impl CliError {
     /// An error with only a headline.
     pub fn msg(message: impl Into<String>) -> Self {
-        CliError::Message { message: message.into(), causes: Vec::new(), hint: None }
+        CliError::Message {
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+        }
     }
 
     /// An error built from a source chain: the error's Display is the headline and each
@@ -26,7 +34,11 @@ impl CliError {
             causes.push(cause.to_string());
             next = cause.source();
         }
-        CliError::Message { message: err.to_string(), causes, hint: None }
+        CliError::Message {
+            message: err.to_string(),
+            causes,
+            hint: None,
+        }
     }
 
     /// Adds a hint (replacing any earlier one); diagnostics keep their own help.
@@ -48,7 +60,11 @@ impl fmt::Debug for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Diagnostic(r) => write!(f, "{r:?}"),
-            CliError::Message { message, causes, hint } => f
+            CliError::Message {
+                message,
+                causes,
+                hint,
+            } => f
                 .debug_struct("CliError")
                 .field("message", message)
                 .field("causes", causes)
@@ -84,7 +100,10 @@ mod tests {
     #[test]
     fn one_cause_reads_on_one_line() {
         let text = render_message("apply failed", &["quota exceeded".into()], Some("ask"));
-        assert_eq!(text, "Error: apply failed\nCaused by: quota exceeded\nHint: ask\n");
+        assert_eq!(
+            text,
+            "Error: apply failed\nCaused by: quota exceeded\nHint: ask\n"
+        );
     }
 
     #[test]

@@ -136,7 +136,13 @@ impl Plan {
     pub fn new(stack: String, target: TargetInfo, mut changes: Vec<ResourceChange>) -> Plan {
         changes.sort_by(|a, b| a.address.cmp(&b.address));
         let summary = Summary::of(&changes);
-        Plan { format_version: FORMAT_VERSION, stack, target, changes, summary }
+        Plan {
+            format_version: FORMAT_VERSION,
+            stack,
+            target,
+            changes,
+            summary,
+        }
     }
 
     /// Whether anything would change (`--detailed-exitcode` exits 2 when true).
