@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{ACI, Cloud, RES, SUB, cg_base, cg_path, group, rg_path, send_to};
+use super::{ACI, Cloud, RES, SUB, aci_path, cg_base, cg_path, group, rg_path, send_to};
 
 #[tokio::test]
 async fn a_missing_or_malformed_token_gets_arm_401() {
@@ -110,7 +110,8 @@ async fn paths_and_names_are_case_insensitive_and_ids_keep_service_casing() {
     assert_eq!(
         id,
         format!(
-            "/subscriptions/{SUB}/resourceGroups/Shop-Dev/providers/Microsoft.ContainerInstance/containerGroups/web"
+            "/subscriptions/{SUB}/resourceGroups/Shop-Dev/providers/\
+             Microsoft.ContainerInstance/containerGroups/web"
         )
     );
 
@@ -238,7 +239,11 @@ async fn deleting_a_resource_group_deletes_its_groups() {
     assert_eq!(cloud.get(&rg_path(SUB, "rg")).await.status, 404);
 
     cloud.put_rg(SUB, "rg", "westeurope").await;
-    let list = cloud.get(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups?api-version={ACI}")).await;
+    let list = format!(
+        "{}?api-version={ACI}",
+        aci_path(SUB, Some("rg"), "containerGroups")
+    );
+    let list = cloud.get(&list).await;
     assert_eq!(
         list.json["value"],
         json!([]),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use super::{Cloud, Resp};
+use super::{Cloud, Resp, aci_path};
 
 fn examples_dir() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -144,9 +144,11 @@ fn strip_read_only(value: &mut Value) {
 }
 
 fn cg(sub: &str, rg: &str, name: &str) -> String {
-    format!(
-        "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerInstance/containerGroups/{name}"
-    )
+    super::cg_base(sub, rg, name)
+}
+
+fn with_version(path: String) -> String {
+    format!("{path}?api-version=2025-09-01")
 }
 
 async fn seed_group(cloud: &Cloud, sub: &str, rg: &str, name: &str, body: &Value) {
@@ -210,7 +212,11 @@ async fn every_create_example_is_accepted_with_the_documented_shape() {
     let resp = cloud
         .send(
             Method::PUT,
-            "/subscriptions/subid/resourceGroups/demo/providers/Microsoft.ContainerInstance/containerGroupProfiles/democgp?api-version=2025-09-01",
+            &with_version(aci_path(
+                "subid",
+                Some("demo"),
+                "containerGroupProfiles/democgp",
+            )),
             Some(&profile["parameters"]["ContainerGroupProfile"]),
         )
         .await;
@@ -283,7 +289,13 @@ async fn get_list_patch_and_delete_examples_have_the_documented_shape() {
         &seed_from(item),
     )
     .await;
-    let got = cloud.get(&format!("/subscriptions/{}/providers/Microsoft.ContainerInstance/containerGroups?api-version=2025-09-01", param(&list, "subscriptionId"))).await;
+    let got = cloud
+        .get(&with_version(aci_path(
+            param(&list, "subscriptionId"),
+            None,
+            "containerGroups",
+        )))
+        .await;
     assert_shape(&doc, &got.json, "ContainerGroupsList.json", &[]);
     assert!(
         got.json["value"][0]["properties"]
@@ -293,7 +305,13 @@ async fn get_list_patch_and_delete_examples_have_the_documented_shape() {
     );
 
     let by_rg = load("ContainerGroupsListByResourceGroup.json");
-    let got = cloud.get(&format!("/subscriptions/{}/resourceGroups/demo/providers/Microsoft.ContainerInstance/containerGroups?api-version=2025-09-01", param(&by_rg, "subscriptionId"))).await;
+    let got = cloud
+        .get(&with_version(aci_path(
+            param(&by_rg, "subscriptionId"),
+            Some("demo"),
+            "containerGroups",
+        )))
+        .await;
     assert_shape(
         &documented(&by_rg, 200),
         &got.json,
@@ -454,9 +472,12 @@ async fn location_and_provider_examples_have_the_documented_shape() {
     ] {
         let example = load(file);
         let path = format!(
-            "/subscriptions/{}/providers/Microsoft.ContainerInstance/locations/{}/{suffix}?api-version={}",
-            param(&example, "subscriptionId"),
-            param(&example, "location"),
+            "{}?api-version={}",
+            aci_path(
+                param(&example, "subscriptionId"),
+                None,
+                &format!("locations/{}/{suffix}", param(&example, "location"))
+            ),
             version(&example)
         );
         let resp = cloud.get(&path).await;
@@ -476,7 +497,9 @@ async fn location_and_provider_examples_have_the_documented_shape() {
 
     let sal = load("SubnetServiceAssociationLinkDelete.json");
     let path = format!(
-        "/subscriptions/{}/resourcegroups/{}/providers/Microsoft.Network/virtualNetworks/{}/subnets/{}/providers/Microsoft.ContainerInstance/serviceAssociationLinks/default?api-version=2025-09-01",
+        "/subscriptions/{}/resourcegroups/{}/providers/Microsoft.Network/virtualNetworks/{}/\
+         subnets/{}/providers/Microsoft.ContainerInstance/serviceAssociationLinks/default\
+         ?api-version=2025-09-01",
         param(&sal, "subscriptionId"),
         param(&sal, "resourceGroupName"),
         param(&sal, "virtualNetworkName"),
@@ -493,7 +516,8 @@ async fn profile_and_ngroup_examples_have_the_documented_shape() {
     let sub = param(&create, "subscriptionId");
     cloud.put_rg(sub, "demo", "westus").await;
     let base = format!(
-        "/subscriptions/{sub}/resourceGroups/demo/providers/Microsoft.ContainerInstance/containerGroupProfiles/demo1?api-version=2025-09-01"
+        "{}?api-version=2025-09-01",
+        aci_path(sub, Some("demo"), "containerGroupProfiles/demo1")
     );
     let resp = cloud
         .send(
@@ -539,7 +563,8 @@ async fn profile_and_ngroup_examples_have_the_documented_shape() {
 
     let ngroup = load("NGroupsCreateOrUpdate.json");
     let path = format!(
-        "/subscriptions/{sub}/resourceGroups/demo/providers/Microsoft.ContainerInstance/ngroups/demo-ngroup?api-version=2025-09-01"
+        "{}?api-version=2025-09-01",
+        aci_path(sub, Some("demo"), "ngroups/demo-ngroup")
     );
     let resp = cloud
         .send(Method::PUT, &path, Some(&ngroup["parameters"]["NGroup"]))

@@ -8,7 +8,7 @@ use aciform::emulator::EmulatorConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{ACI, Cloud, SUB, cg_base, cg_path, group};
+use super::{ACI, Cloud, SUB, aci_path, cg_base, cg_path, group};
 
 const SECRETS: [&str; 5] = [
     "env-s3cret",
@@ -41,8 +41,10 @@ fn secret_group() -> Value {
                 { "name": "files", "azureFile": { "shareName": "s", "storageAccountName": "acct",
                   "storageAccountKey": "key-s3cret" } },
                 { "name": "conf", "secret": { "app.conf": "c2VjcmV0LWZpbGU=" } }],
-            "diagnostics": { "logAnalytics": { "workspaceId": "ws", "workspaceKey": "law-s3cret" } },
-            "ipAddress": { "type": "public", "ports": [{ "port": 80 }], "dnsNameLabel": "shop-app-1" }
+            "diagnostics": {
+                "logAnalytics": { "workspaceId": "ws", "workspaceKey": "law-s3cret" } },
+            "ipAddress": {
+                "type": "public", "ports": [{ "port": 80 }], "dnsNameLabel": "shop-app-1" }
         }
     })
 }
@@ -67,7 +69,11 @@ async fn azure_reshapes_the_body_and_never_returns_secrets() {
     cloud.wait(&created).await;
     let got = cloud.get(&cg_path(SUB, "rg", "app")).await;
     assert_no_secret(&got.text);
-    let list = cloud.get(&format!("/subscriptions/{SUB}/providers/Microsoft.ContainerInstance/containerGroups?api-version={ACI}")).await;
+    let list = format!(
+        "{}?api-version={ACI}",
+        aci_path(SUB, None, "containerGroups")
+    );
+    let list = cloud.get(&list).await;
     assert_no_secret(&list.text);
     for entry in std::fs::read_dir(dir.path().join("records")).expect("records") {
         let text = std::fs::read_to_string(entry.expect("entry").path()).expect("record");

@@ -169,10 +169,17 @@ pub fn rg_path(sub: &str, rg: &str) -> String {
     format!("/subscriptions/{sub}/resourcegroups/{rg}?api-version={RES}")
 }
 
+/// `/subscriptions/SUB[/resourceGroups/RG]/providers/Microsoft.ContainerInstance/REST`.
+pub fn aci_path(sub: &str, rg: Option<&str>, rest: &str) -> String {
+    let scope = match rg {
+        Some(rg) => format!("/subscriptions/{sub}/resourceGroups/{rg}"),
+        None => format!("/subscriptions/{sub}"),
+    };
+    format!("{scope}/providers/Microsoft.ContainerInstance/{rest}")
+}
+
 pub fn cg_base(sub: &str, rg: &str, name: &str) -> String {
-    format!(
-        "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerInstance/containerGroups/{name}"
-    )
+    aci_path(sub, Some(rg), &format!("containerGroups/{name}"))
 }
 
 pub fn cg_path(sub: &str, rg: &str, name: &str) -> String {

@@ -8,7 +8,7 @@ use aciform::emulator::{EmulatorConfig, start};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{ACI, Cloud, Resp, SUB, cg_path, client, group, rg_path, send_to};
+use super::{ACI, Cloud, Resp, SUB, aci_path, cg_path, client, group, rg_path, send_to};
 
 fn on_disk(dir: &std::path::Path) -> EmulatorConfig {
     let mut config = EmulatorConfig::for_tests();
@@ -19,7 +19,8 @@ fn on_disk(dir: &std::path::Path) -> EmulatorConfig {
 
 async fn list_names(base: &str, rg: &str) -> Vec<String> {
     let path = format!(
-        "/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.ContainerInstance/containerGroups?api-version={ACI}"
+        "{}?api-version={ACI}",
+        aci_path(SUB, Some(rg), "containerGroups")
     );
     let resp = send_to(
         &client(),
