@@ -206,3 +206,53 @@ async fn two_processes_writing_at_once_lose_nothing() {
         "nginx:1.27"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_groups_on_disk_stay_cheap_to_list_and_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = on_disk(dir.path());
+    config.quota = 0;
+    let cloud = Cloud::with(config).await;
+    for rg in 0..50 {
+        cloud.put_rg(SUB, &format!("rg{rg}"), "westeurope").await;
+    }
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for batch in 0..20 {
+        let base = cloud.base.clone();
+        tasks.spawn(async move {
+            for i in 0..50 {
+                let n = batch * 50 + i;
+                let path = cg_path(SUB, &format!("rg{}", n % 50), &format!("g{n}"));
+                assert_eq!(put(&base, &path, &group("nginx")).await.status, 201);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("batch");
+    }
+
+    // A LIST of one 20-group resource group reads no other record, so it stays fast
+    // however large the cloud is (generous bound: CI machines are slow and shared).
+    let started = std::time::Instant::now();
+    for rg in 0..50 {
+        assert_eq!(list_names(&cloud.base, &format!("rg{rg}")).await.len(), 20);
+    }
+    let per_list = started.elapsed() / 50;
+    assert!(
+        per_list < std::time::Duration::from_millis(100),
+        "{per_list:?} per LIST"
+    );
+
+    let started = std::time::Instant::now();
+    let path = cg_path(SUB, "rg0", "g0");
+    assert_eq!(
+        put(&cloud.base, &path, &group("nginx:1.27")).await.status,
+        200
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
