@@ -287,3 +287,41 @@ async fn resource_groups_keep_their_location_and_list_in_pages() {
     assert_eq!(second.json["value"].as_array().map(Vec::len), Some(1));
     assert!(second.json.get("nextLink").is_none());
 }
+
+#[tokio::test]
+async fn malformed_bodies_get_arm_400s_not_crashes() {
+    let cloud = Cloud::start().await;
+    cloud.put_rg(SUB, "rg", "westus").await;
+    let bodies = [
+        json!("a string"),
+        json!({ "location": "westus", "properties": "x" }),
+        json!({ "location": "westus",
+            "properties": { "containers": [{ "name": "c", "properties": 5 }] } }),
+        json!({ "location": "westus", "properties": { "containers": "none" } }),
+        json!({ "location": 7, "properties": {} }),
+    ];
+    for body in &bodies {
+        let resp = cloud.put_cg("rg", "web", body).await;
+        assert_eq!(resp.status, 400, "{body}: {}", resp.text);
+        assert!(!resp.code().is_empty());
+        let ngroup = format!(
+            "{}?api-version={ACI}",
+            aci_path(SUB, Some("rg"), "ngroups/n")
+        );
+        let resp = cloud.send(Method::PUT, &ngroup, Some(body)).await;
+        assert!(
+            [200, 201, 400].contains(&resp.status),
+            "{body}: {}",
+            resp.text
+        );
+    }
+    let raw = cloud
+        .client
+        .put(format!("{}{}", cloud.base, cg_path(SUB, "rg", "web")))
+        .bearer_auth(super::TOKEN)
+        .body("{not json")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(raw.status(), 400);
+}
