@@ -2,8 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
+
+use crate::emulator::{self, EmulatorConfig, ThrottleConfig};
 
 use super::{CliError, Output};
 
@@ -34,6 +37,49 @@ pub struct EmulatorArgs {
     pub quota: u32,
 }
 
-pub async fn cmd_emulator(_out: &Output, _args: &EmulatorArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform emulator` is not implemented yet"))
+/// Runs the emulator until Ctrl-C, printing its endpoint and the environment that
+/// points other commands at it.
+pub async fn cmd_emulator(out: &Output, args: &EmulatorArgs) -> Result<u8, CliError> {
+    let config = emulator_config(args)?;
+    let data = config.data_dir.clone();
+    let handle = emulator::start(config, args.listen)
+        .await
+        .map_err(|err| CliError::chain(&err))?;
+
+    let url = handle.base_url();
+    out.print(&format!(
+        "aciform emulator listening on {url}\n\
+         export ACIFORM_ENDPOINT={url} ACIFORM_TOKEN={}\n",
+        emulator::LOCAL_TOKEN
+    ));
+    if let Some(dir) = data {
+        out.note(&format!("state in {}; press Ctrl-C to stop", dir.display()));
+    }
+
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        out.note(&format!("cannot wait for Ctrl-C ({err}); stopping"));
+    }
+    handle.shutdown().await;
+    Ok(super::EXIT_OK)
+}
+
+fn emulator_config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        return Err(CliError::msg(format!(
+            "--fail-rate must be between 0 and 1, got {}",
+            args.fail_rate
+        )));
+    }
+    Ok(EmulatorConfig {
+        data_dir: Some(
+            args.data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(".aciform/cloud")),
+        ),
+        latency: Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate,
+        throttle: args.throttle.then(ThrottleConfig::arm),
+        quota: args.quota,
+        ..EmulatorConfig::default()
+    })
 }

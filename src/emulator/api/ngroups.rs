@@ -88,8 +88,19 @@ pub fn get(ctx: &Ctx<'_>, scope: &Scope) -> Result<Response, ArmError> {
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// NGroup bodies are kept as sent, but `properties` must be an object.
+fn check_properties(body: &Value) -> Result<(), ArmError> {
+    match body.get("properties") {
+        None | Some(Value::Object(_)) => Ok(()),
+        Some(_) => Err(ArmError::invalid_content(
+            "'properties' must be an object. Path 'properties'",
+        )),
+    }
+}
+
 pub fn put(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmError> {
     let mut body = parse_object(body)?;
+    check_properties(&body)?;
     if let Some(top) = body.as_object_mut() {
         normalize::normalize_location(top, NGROUP_TYPE)?;
     }
@@ -101,6 +112,7 @@ pub fn put(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmErr
 
 pub fn patch(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmError> {
     let mut patch = parse_object(body)?;
+    check_properties(&patch)?;
     secrets::strip_secrets(&mut patch);
     write(ctx, scope, false, move |existing| {
         let mut body = existing

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::super::cg::render::stable_uuid;
 use super::super::cg::{entry_name, normalize, secrets};
 use super::super::error::ArmError;
 use super::super::records::{self, ProfileRecord, Record};
@@ -29,6 +30,18 @@ fn render(record: &ProfileRecord, revision: &Value) -> Value {
     body["type"] = json!(PROFILE_TYPE);
     if let Some(tags) = &record.tags {
         body["tags"] = tags.clone();
+    }
+    // Every official profile answer shows an address on the profile's IP block.
+    if let Some(ip) = body
+        .pointer_mut("/properties/ipAddress")
+        .and_then(Value::as_object_mut)
+    {
+        let seed = stable_uuid(&format!("{}/{}/{}", record.sub, record.rg, record.name));
+        let bytes = seed.as_bytes();
+        ip.insert(
+            "ip".into(),
+            json!(format!("10.0.{}.{}", bytes[0], bytes[1] % 250 + 4)),
+        );
     }
     body
 }

@@ -64,7 +64,7 @@ fn log_lines(record: &CgRecord, container: &Value, now: i64, cycle_ms: i64) -> V
     }
 
     let cycle = cycle_ms.max(2);
-    match runtime::image_kind(image) {
+    match runtime::container_kind(container) {
         ImageKind::Service => {
             let end = phase.current.finish_ms.unwrap_or(now);
             let beats = ((end - start) / cycle).clamp(0, MAX_HEALTH_LINES);

@@ -3,7 +3,8 @@
 //!
 //! Images are believable by name: a tag `crashloop` starts, exits with code 1 after
 //! half a cycle and is restarted with back-off (restart counts rise); a tag `job` or
-//! `batch` runs one cycle and exits 0 (the group ends `Succeeded` under `Never` or
+//! `batch`, or a command that is a finite `sleep N` (as in the official Spot example),
+//! runs one cycle and exits 0 (the group ends `Succeeded` under `Never` or
 //! `OnFailure`); everything else runs until stopped.
 
 use serde_json::{Value, json};
@@ -18,6 +19,28 @@ pub enum ImageKind {
     Service,
     CrashLoop,
     Job,
+}
+
+/// The behaviour of a container: its image tag, or a `sleep N` command.
+pub fn container_kind(container: &Value) -> ImageKind {
+    let kind = image_kind(str_at(container, "/properties/image"));
+    let command = container
+        .pointer("/properties/command")
+        .and_then(Value::as_array);
+    let words: Vec<&str> = command
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .flat_map(str::split_whitespace)
+        .collect();
+    let sleeps = words
+        .windows(2)
+        .any(|w| w[0] == "sleep" && w[1].parse::<u64>().is_ok());
+    if kind == ImageKind::Service && sleeps {
+        ImageKind::Job
+    } else {
+        kind
+    }
 }
 
 /// The behaviour an image name selects (by its tag).
@@ -113,7 +136,6 @@ pub fn phase(record: &CgRecord, container: &Value, now: i64, cycle_ms: i64) -> P
     let elapsed = (now - since).max(0);
     let runs = elapsed / cycle;
     let policy = str_at(&record.body, "/properties/restartPolicy");
-    let image = str_at(container, "/properties/image");
     let running = |start_ms| State {
         state: "Running",
         detail: "",
@@ -129,7 +151,7 @@ pub fn phase(record: &CgRecord, container: &Value, now: i64, cycle_ms: i64) -> P
         exit_code: Some(code),
     };
 
-    match image_kind(image) {
+    match container_kind(container) {
         ImageKind::Service => Phase {
             current: running(since),
             previous: None,
