@@ -2,6 +2,9 @@
 
 use clap::Args;
 
+use super::execute::{Verb, execute};
+use super::plan::make_plan;
+use super::session::Session;
 use super::{CliError, Output, StackArgs};
 
 #[derive(Debug, Args)]
@@ -18,6 +21,18 @@ pub struct DestroyArgs {
     pub parallelism: u32,
 }
 
-pub async fn cmd_destroy(_out: &Output, _args: &DestroyArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform destroy` is not implemented yet"))
+pub async fn cmd_destroy(out: &Output, args: &DestroyArgs) -> Result<u8, CliError> {
+    let session = Session::open(out, &args.stack).await?;
+    let (planned, live) = make_plan(&session, &[], false, true).await?;
+    let parallelism = args.parallelism as usize;
+    execute(
+        out,
+        session,
+        planned,
+        live,
+        parallelism,
+        args.auto_approve,
+        Verb::Destroy,
+    )
+    .await
 }

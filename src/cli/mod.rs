@@ -7,11 +7,13 @@
 mod apply;
 mod destroy;
 mod emulator;
+mod execute;
 mod graph;
 mod logs;
 mod output;
 mod plan;
 mod report;
+mod session;
 mod status;
 mod validate;
 

@@ -1,10 +1,17 @@
 //! `aciform plan`: compare the stack with live state and print what apply would do.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{CliError, Output, PlanFormat, StackArgs};
+use super::session::Session;
+use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
+use crate::plan::file::PlanFile;
+use crate::plan::live::{LiveState, ReadOptions, read_live};
+use crate::plan::planner::{PlanRequest, PlannedStack, build_plan};
+use crate::render;
+use crate::spec::{Address, suggest};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -26,8 +33,119 @@ pub struct PlanArgs {
     /// Limit the plan to ADDR and what it depends on. Repeatable.
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+
+    /// Read every group's run state (one GET each) to see groups stopped outside
+    /// aciform; by default only groups that are or should be stopped are read.
+    #[arg(long)]
+    pub refresh_state: bool,
 }
 
-pub async fn cmd_plan(_out: &Output, _args: &PlanArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform plan` is not implemented yet"))
+pub async fn cmd_plan(out: &Output, args: &PlanArgs) -> Result<u8, CliError> {
+    let session = Session::open(out, &args.stack).await?;
+    let (planned, _live) = make_plan(&session, &args.targets, args.refresh_state, false).await?;
+
+    let text = match args.format {
+        PlanFormat::Text => render::plan_text(&planned.plan, out.color_stdout),
+        PlanFormat::Markdown => render::plan_markdown(&planned.plan),
+        PlanFormat::Json => render::plan_json(&planned.plan),
+    };
+    out.print(&text);
+
+    if let Some(path) = &args.out {
+        let stack_path = absolute(&args.stack.path);
+        let var_names = args
+            .stack
+            .vars
+            .iter()
+            .map(|v| v.split('=').next().unwrap_or(v).to_string());
+        let file = PlanFile::new(
+            &planned,
+            &stack_path,
+            var_names.collect(),
+            args.targets.clone(),
+        );
+        write_atomically(path, &file.to_json())?;
+        out.note(&format!(
+            "Saved the plan to {}; apply it with `aciform apply {}`.",
+            path.display(),
+            path.display()
+        ));
+    }
+
+    if args.detailed_exitcode && planned.plan.has_changes() {
+        return Ok(EXIT_CHANGES);
+    }
+    Ok(EXIT_OK)
+}
+
+/// Reads live state and plans; shared by plan, apply and destroy.
+pub(crate) async fn make_plan(
+    session: &Session,
+    targets: &[String],
+    refresh_state: bool,
+    destroy: bool,
+) -> Result<(PlannedStack, LiveState), CliError> {
+    let only = target_closure(session, targets)?;
+    let options = ReadOptions { refresh_state };
+    let live = read_live(&session.client, &session.stack, &options)
+        .await
+        .map_err(|e| CliError::context("cannot read live state", &e))?;
+    let request = PlanRequest {
+        stack: &session.stack,
+        graph: &session.graph,
+        live: &live,
+        subscription: &session.info.subscription,
+        target: session.info.clone(),
+        only,
+        destroy,
+    };
+    let planned = build_plan(&request).map_err(|e| CliError::from(e.into_report()))?;
+    Ok((planned, live))
+}
+
+/// `--target` addresses with everything they depend on; `None` when none were given.
+fn target_closure(
+    session: &Session,
+    targets: &[String],
+) -> Result<Option<BTreeSet<Address>>, CliError> {
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<String> = session
+        .stack
+        .addresses()
+        .iter()
+        .map(Address::to_string)
+        .collect();
+    let mut addresses = Vec::new();
+    for raw in targets {
+        let address: Option<Address> = raw
+            .parse()
+            .ok()
+            .filter(|a: &Address| known.contains(&a.to_string()));
+        match address {
+            Some(a) => addresses.push(a),
+            None => {
+                let mut err =
+                    CliError::msg(format!("--target {raw}: no such resource in the stack"));
+                if let Some(near) = suggest(raw, known.iter().map(String::as_str)) {
+                    err = err.with_hint(format!("did you mean `{near}`?"));
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(Some(session.graph.with_dependencies(&addresses)))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a plan.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+    let tmp = path.with_extension("tmp-aciform");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::msg(format!("cannot write {}: {e}", path.display())))
 }

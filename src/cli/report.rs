@@ -41,6 +41,21 @@ impl CliError {
         }
     }
 
+    /// An error with a headline of ours, caused by `err` and its chain.
+    pub fn context(message: impl Into<String>, err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut causes = vec![err.to_string()];
+        let mut next = err.source();
+        while let Some(cause) = next {
+            causes.push(cause.to_string());
+            next = cause.source();
+        }
+        CliError::Message {
+            message: message.into(),
+            causes,
+            hint: None,
+        }
+    }
+
     /// Adds a hint (replacing any earlier one); diagnostics keep their own help.
     pub fn with_hint(mut self, text: impl Into<String>) -> Self {
         if let CliError::Message { hint, .. } = &mut self {

@@ -26,6 +26,12 @@ pub use styled::{Style, Styled};
 pub use table::{table, table_styled};
 pub use text::{NO_CHANGES, plan_styled, plan_text};
 
+/// A JSON value as the plan shows it inline (strings quoted, numbers as written),
+/// made safe for a terminal.
+pub fn value_text(value: &serde_json::Value) -> String {
+    value::inline(value)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -1,0 +1,112 @@
+//! A command's connection to a cloud: the stack loaded and checked, the target chosen
+//! (SPEC.md, Targets), the embedded local cloud started when that is the target, and
+//! the ARM client built. The target line is the first thing every such command prints.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::validate::load_checked;
+use super::{CliError, Output, StackArgs};
+use crate::arm::{ArmClient, ClientConfig, Target, choose_target, credential_for_target};
+use crate::emulator::{EmulatorConfig, EmulatorHandle};
+use crate::graph::ResourceGraph;
+use crate::plan::{TargetInfo, TargetKind};
+use crate::spec::Stack;
+
+/// How long the embedded local cloud takes per deployment, unless
+/// `ACIFORM_LOCAL_OPERATION_MS` says otherwise: long enough to show progress, short
+/// enough for a demo.
+const LOCAL_OPERATION: Duration = Duration::from_millis(600);
+
+/// A loaded stack and a client for its target.
+pub struct Session {
+    pub stack: Stack,
+    pub graph: ResourceGraph,
+    pub target: Target,
+    pub client: ArmClient,
+    pub info: TargetInfo,
+    /// The embedded local cloud, when that is the target; dropping it stops it.
+    _local: Option<EmulatorHandle>,
+}
+
+impl Session {
+    /// Loads the stack and connects to its target, printing the target line.
+    pub async fn open(out: &Output, args: &StackArgs) -> Result<Session, CliError> {
+        let (stack, graph) = load_checked(args)?;
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let target = choose_target(stack.subscription.as_deref(), &stack.dir, &env)
+            .map_err(|e| CliError::chain(&e))?;
+        out.note(&target.describe());
+        let (client, info, local) = connect(&target, &env).await?;
+        Ok(Session {
+            stack,
+            graph,
+            target,
+            client,
+            info,
+            _local: local,
+        })
+    }
+}
+
+/// Builds a client for `target`, starting the embedded emulator for the local cloud.
+pub async fn connect(
+    target: &Target,
+    env: &BTreeMap<String, String>,
+) -> Result<(ArmClient, TargetInfo, Option<EmulatorHandle>), CliError> {
+    let credential = credential_for_target(target, env).map_err(|e| CliError::chain(&e))?;
+    let (base_url, kind, local) = match target {
+        Target::Local { dir } => {
+            let handle = start_local(dir, env).await?;
+            let url = url::Url::parse(&handle.base_url())
+                .map_err(|e| CliError::msg(format!("the local cloud has a bad address: {e}")))?;
+            (url, TargetKind::Local, Some(handle))
+        }
+        Target::Endpoint { url, .. } => (url.clone(), TargetKind::Endpoint, None),
+        Target::Azure { .. } => {
+            let url = target
+                .base_url()
+                .ok_or_else(|| CliError::msg("no Azure endpoint"))?;
+            (url, TargetKind::Azure, None)
+        }
+    };
+
+    let mut config = ClientConfig::new(base_url.clone(), target.subscription(), credential);
+    if local.is_some() {
+        // The local cloud sends no Retry-After; poll it briskly.
+        config.default_poll_interval = Duration::from_millis(100);
+    }
+    let client = ArmClient::new(config).map_err(|e| CliError::chain(&e))?;
+    let info = TargetInfo {
+        kind,
+        endpoint: base_url.as_str().trim_end_matches('/').to_string(),
+        subscription: target.subscription().to_string(),
+    };
+    Ok((client, info, local))
+}
+
+/// Starts the embedded local cloud on an ephemeral loopback port, with its state in
+/// `dir` so that successive commands see one cloud.
+async fn start_local(
+    dir: &std::path::Path,
+    env: &BTreeMap<String, String>,
+) -> Result<EmulatorHandle, CliError> {
+    let operation_time = env
+        .get("ACIFORM_LOCAL_OPERATION_MS")
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(LOCAL_OPERATION);
+    let config = EmulatorConfig {
+        data_dir: Some(dir.to_path_buf()),
+        operation_time,
+        retry_after: None,
+        ..EmulatorConfig::default()
+    };
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    crate::emulator::start(config, listen).await.map_err(|e| {
+        CliError::chain(&e).with_hint(format!(
+            "the local cloud keeps its state in {}; check that it is writable",
+            dir.display()
+        ))
+    })
+}
