@@ -22,7 +22,6 @@ const LOCAL_OPERATION: Duration = Duration::from_millis(600);
 pub struct Session {
     pub stack: Stack,
     pub graph: ResourceGraph,
-    pub target: Target,
     pub client: ArmClient,
     pub info: TargetInfo,
     /// The embedded local cloud, when that is the target; dropping it stops it.
@@ -41,7 +40,6 @@ impl Session {
         Ok(Session {
             stack,
             graph,
-            target,
             client,
             info,
             _local: local,

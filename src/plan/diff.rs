@@ -11,6 +11,7 @@ use super::model::AttributeChange;
 use super::placeholder::has_placeholder;
 use super::rules;
 use super::secrets::SecretHashes;
+use super::sensitive::Sensitive;
 
 /// What differs between a desired and a live body.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,6 +58,13 @@ pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
         }
         let change = match (desired.entries.get(key), live.entries.get(key)) {
             (Some(d), Some(l)) => compare(key, d, l, rules.secrets),
+            (Some(d), None) if rules::is_write_only(key) => {
+                let recorded = write_only_value(d).zip(rules.secrets);
+                match recorded {
+                    Some((value, hashes)) if hashes.contains(key, &value) => None,
+                    _ => Some(added(d)),
+                }
+            }
             (Some(d), None) => Some(added(d)),
             // A value the service fills in on its own is not drift when the spec is
             // silent about it.
@@ -76,6 +84,14 @@ pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
         }
     }
     out
+}
+
+/// The value a write-only attribute is recorded under: its folded JSON.
+pub fn write_only_value(entry: &Entry) -> Option<Sensitive> {
+    match &entry.value {
+        CanonValue::Plain { cmp, .. } => Some(Sensitive::new(&cmp.to_string())),
+        CanonValue::Secret(_) => None,
+    }
 }
 
 /// Every desired attribute as an addition (a create).

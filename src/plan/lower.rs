@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::canon::{CanonValue, canonicalize_container_group};
+use super::diff::write_only_value;
 use super::placeholder::placeholder;
-use super::rules::{TAG_ADDRESS, TAG_STACK, TAG_STATE};
+use super::rules::{TAG_ADDRESS, TAG_STACK, TAG_STATE, is_write_only};
 use super::secrets::secret_tags;
+use super::sensitive::Sensitive;
 use crate::spec::Reference;
 use crate::spec::{
     Container, ContainerGroupSpec, InitContainer, Part, Probe, ProbeAction, ResourceGroupSpec,
@@ -206,7 +208,14 @@ pub fn lower_container_group(cx: &LowerContext<'_>, cg: &ContainerGroupSpec) -> 
 /// keys are exactly those the live side is compared under.
 fn secret_hash_tags(body: &Value, salt: &str) -> BTreeMap<String, String> {
     let canon = canonicalize_container_group(body);
-    let secrets: Vec<(&str, &super::sensitive::Sensitive)> = canon
+    // Write-only fields are recorded the same way: ARM may not return them either.
+    let write_only: Vec<(&str, Sensitive)> = canon
+        .entries
+        .iter()
+        .filter(|(key, _)| is_write_only(key))
+        .filter_map(|(key, entry)| Some((key.as_str(), write_only_value(entry)?)))
+        .collect();
+    let mut secrets: Vec<(&str, &Sensitive)> = canon
         .entries
         .iter()
         .filter_map(|(key, entry)| match &entry.value {
@@ -214,6 +223,7 @@ fn secret_hash_tags(body: &Value, salt: &str) -> BTreeMap<String, String> {
             _ => None,
         })
         .collect();
+    secrets.extend(write_only.iter().map(|(k, v)| (*k, v)));
     secret_tags(salt, &secrets)
 }
 

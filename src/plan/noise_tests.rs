@@ -294,3 +294,40 @@ fn withheld_storage_keys_and_secret_volumes_are_not_drift_when_recorded() {
     let d = run_with(&desired, &live, Some(&hashes));
     assert!(d.is_empty(), "unexpected changes: {:?}", d.attributes);
 }
+
+#[test]
+fn log_analytics_fields_azure_does_not_return_are_compared_by_hash() {
+    use super::canon::canonicalize_container_group as canon;
+    use super::diff::write_only_value;
+
+    let mut desired = desired_body();
+    desired["properties"]["diagnostics"] = json!({"logAnalytics": {"workspaceId": "w",
+        "workspaceKey": "k", "logType": "ContainerInstanceLogs", "metadata": {"team": "shop"}}});
+    let mut live = azure_returns();
+    live["properties"]["diagnostics"] = json!({"logAnalytics": {"workspaceId": "w"}});
+
+    let c = canon(&desired);
+    let recorded: Vec<(String, Sensitive)> = c
+        .entries
+        .iter()
+        .filter(|(k, _)| super::rules::is_write_only(k))
+        .map(|(k, e)| (k.clone(), write_only_value(e).expect("plain")))
+        .chain([(
+            "diagnostics.log_analytics.workspace_key".to_string(),
+            Sensitive::new("k"),
+        )])
+        .collect();
+    let pairs: Vec<(&str, &Sensitive)> = recorded.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let tags: serde_json::Map<String, Value> = secret_tags("salt", &pairs)
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let hashes = SecretHashes::from_tags(&tags).expect("parses");
+    let d = run_with(&desired, &live, Some(&hashes));
+    assert!(d.is_empty(), "unexpected changes: {:?}", d.attributes);
+
+    desired["properties"]["diagnostics"]["logAnalytics"]["logType"] = json!("ContainerInsights");
+    let d = run_with(&desired, &live, Some(&hashes));
+    assert_eq!(paths(&d), ["diagnostics.log_analytics.log_type"]);
+    assert!(d.attributes[0].forces_replacement);
+}

@@ -164,8 +164,22 @@ const SERVER_FILLED: &[&str] = &[
     "containers.*.readiness_probe.success_threshold",
     "containers.*.readiness_probe.timeout_seconds",
     "containers.*.readiness_probe.http_get.scheme",
-    "diagnostics.log_analytics.log_type",
 ];
+
+/// Fields ARM accepts but may leave out of what it returns (the official examples of
+/// container groups echo only `workspaceId` of log analytics). They are compared like
+/// secrets, through the recorded hashes, whenever the live side lacks them; when ARM
+/// does return them they are compared as usual.
+const WRITE_ONLY: &[&str] = &[
+    "diagnostics.log_analytics.log_type",
+    "diagnostics.log_analytics.metadata.*",
+    "diagnostics.log_analytics.workspace_resource_id",
+];
+
+/// Whether ARM may leave `key` out of its answers although it was sent.
+pub fn is_write_only(key: &str) -> bool {
+    WRITE_ONLY.iter().any(|pattern| matches(pattern, key))
+}
 
 /// Why changing the attribute at `key` forces a replacement of a container group, if
 /// it does.
