@@ -3,6 +3,7 @@
 
 mod arm;
 mod emulator;
+mod plan;
 mod spec_errors;
 mod spec_support;
 mod support;

@@ -466,19 +466,23 @@ impl Builder {
         }
         ports.sort();
         ports.dedup();
-        let shown: Vec<Value> = ports
+        // Shown as the spec writes them: `80` for TCP, `"53/udp"` otherwise.
+        let show: Vec<Value> = ports
+            .iter()
+            .map(|(n, p)| match p.as_str() {
+                "TCP" => Value::from(*n),
+                other => Value::String(format!("{n}/{}", other.to_ascii_lowercase())),
+            })
+            .collect();
+        let cmp: Vec<Value> = ports
             .iter()
             .map(|(n, p)| Value::String(format!("{n}/{p}")))
             .collect();
-        let value = Value::Array(shown);
-        self.put(
-            path,
-            leaf,
-            CanonValue::Plain {
-                cmp: value.clone(),
-                show: value,
-            },
-        );
+        let value = CanonValue::Plain {
+            cmp: Value::Array(cmp),
+            show: Value::Array(show),
+        };
+        self.put(path, leaf, value);
     }
 
     fn registry_credentials(&mut self, value: &Value) {

@@ -1,0 +1,169 @@
+//! The planner against the emulator, through the library: the plan of each scenario in
+//! all three renderings (snapshots), and one regression test per kind of noise, built
+//! as "the user wrote X, Azure returns Y, the plan says no changes".
+
+mod noise;
+mod scenarios;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aciform::apply::{ApplyContext, ApplyReport, apply_steps};
+use aciform::arm::{ArmClient, ClientConfig, Credential, Secret};
+use aciform::emulator::{EmulatorConfig, EmulatorHandle, LOCAL_SUBSCRIPTION, start};
+use aciform::graph::ResourceGraph;
+use aciform::plan::live::{LiveState, ReadOptions, read_live};
+use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan};
+use aciform::plan::{TargetInfo, TargetKind};
+use aciform::spec::{LoadOptions, Stack, load_stack};
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+/// An emulator, a client for it and a stack directory to write TOML into.
+pub struct Lab {
+    pub cloud: EmulatorHandle,
+    pub client: ArmClient,
+    pub dir: tempfile::TempDir,
+    /// The environment `${env.…}` reads.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Lab {
+    pub async fn new() -> Lab {
+        let cloud = start(
+            EmulatorConfig::for_tests(),
+            "127.0.0.1:0".parse().expect("addr"),
+        )
+        .await
+        .expect("emulator starts");
+        let url = url::Url::parse(&cloud.base_url()).expect("url");
+        let credential = Credential::Static(Secret::new("test-token"));
+        let mut config = ClientConfig::new(url, LOCAL_SUBSCRIPTION, credential);
+        config.default_poll_interval = std::time::Duration::from_millis(10);
+        let client = ArmClient::new(config).expect("client");
+        let dir = tempfile::tempdir().expect("temp dir");
+        Lab {
+            cloud,
+            client,
+            dir,
+            env: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the stack (one file, replacing what was there).
+    pub fn write(&self, toml: &str) {
+        std::fs::write(self.dir.path().join("main.toml"), toml).expect("write stack");
+    }
+
+    pub fn load(&self) -> (Stack, ResourceGraph) {
+        let opts = LoadOptions {
+            vars: vec![],
+            env: self.env.clone(),
+        };
+        let stack = load_stack(self.dir.path(), &opts).expect("the stack loads");
+        let graph = ResourceGraph::build(&stack).expect("the graph builds");
+        (stack, graph)
+    }
+
+    pub async fn plan(&self) -> (PlannedStack, LiveState, Stack, ResourceGraph) {
+        self.plan_with(false).await
+    }
+
+    pub async fn plan_with(
+        &self,
+        destroy: bool,
+    ) -> (PlannedStack, LiveState, Stack, ResourceGraph) {
+        let (stack, graph) = self.load();
+        let live = read_live(&self.client, &stack, &ReadOptions::default())
+            .await
+            .expect("read");
+        let target = TargetInfo {
+            kind: TargetKind::Local,
+            endpoint: "http://127.0.0.1".into(),
+            subscription: LOCAL_SUBSCRIPTION.into(),
+        };
+        let request = PlanRequest {
+            stack: &stack,
+            graph: &graph,
+            live: &live,
+            subscription: LOCAL_SUBSCRIPTION,
+            target,
+            only: None,
+            destroy,
+        };
+        let planned = build_plan(&request).expect("the plan builds");
+        (planned, live, stack, graph)
+    }
+
+    /// Plans and applies; panics unless everything succeeded.
+    pub async fn apply(&self) -> ApplyReport {
+        let (planned, live, stack, graph) = self.plan().await;
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let cx = Arc::new(ApplyContext::new(
+            self.client.clone(),
+            Arc::new(stack),
+            Arc::new(live),
+            LOCAL_SUBSCRIPTION.into(),
+            tx,
+        ));
+        let (_cancel_tx, cancel) = watch::channel(false);
+        let report = apply_steps(cx, &graph, planned.steps, 4, cancel).await;
+        let failures: Vec<_> = report
+            .results
+            .iter()
+            .filter(|(_, r)| !matches!(r, aciform::apply::StepResult::Done(_)))
+            .collect();
+        assert!(failures.is_empty(), "apply failed: {failures:?}");
+        report
+    }
+
+    /// A raw ARM call (for changes made "outside aciform").
+    pub async fn arm(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let version = if path.contains("Microsoft.ContainerInstance") {
+            "2025-09-01"
+        } else {
+            "2024-11-01"
+        };
+        let url = format!(
+            "{}/subscriptions/{LOCAL_SUBSCRIPTION}{path}?api-version={version}",
+            self.cloud.base_url()
+        );
+        let mut req = reqwest::Client::new()
+            .request(method, url)
+            .bearer_auth("test-token");
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("arm call");
+        let status = resp.status();
+        let value = resp.json::<Value>().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{status}: {value}");
+        value
+    }
+
+    /// Waits until the group's provisioning is over (PUTs made with `arm` return early).
+    pub async fn settle(&self) {
+        tokio::time::sleep(std::time::Duration::from_millis(80)).await;
+    }
+}
+
+/// The plan in all three renderings, for one snapshot.
+pub fn renderings(planned: &PlannedStack) -> String {
+    let plan = &planned.plan;
+    format!(
+        "{}\n----- markdown -----\n{}\n----- json -----\n{}",
+        aciform::render::plan_text(plan, false),
+        aciform::render::plan_markdown(plan),
+        aciform::render::plan_json(plan)
+    )
+}
+
+/// One line per resource: `address action`.
+pub fn actions(planned: &PlannedStack) -> Vec<String> {
+    planned
+        .plan
+        .changes
+        .iter()
+        .map(|c| format!("{} {:?}", c.address, c.action))
+        .collect()
+}

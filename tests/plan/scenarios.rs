@@ -1,0 +1,251 @@
+//! Each scenario of a plan people must be able to trust, in all three renderings.
+
+use aciform::plan::Action;
+use aciform::plan::file::PlanFile;
+use reqwest::Method;
+use serde_json::json;
+
+use super::{Lab, actions, renderings};
+
+const SECRET: &str = "pw-that-must-never-show";
+
+fn stack(web_image: &str, db_memory: &str, extra: &str) -> String {
+    format!(
+        r#"
+[stack]
+name = "shop"
+location = "westeurope"
+
+[resource_group.main]
+name = "rg-shop"
+
+[container_group.db]
+resource_group = "main"
+name = "shop-db"
+ip_address = {{ type = "Public" }}
+
+[[container_group.db.containers]]
+name = "db"
+image = "postgres:16"
+cpu = 1.0
+memory_gb = {db_memory}
+ports = [5432]
+secure_env = {{ POSTGRES_PASSWORD = "${{env.DB_PASSWORD}}" }}
+
+[container_group.web]
+resource_group = "main"
+name = "shop-web"
+ip_address = {{ type = "Public", dns_name_label = "shop-web-test" }}
+{extra}
+
+[[container_group.web.containers]]
+name = "web"
+image = "{web_image}"
+cpu = 1.0
+memory_gb = 1.5
+ports = [80]
+env = {{ MODE = "prod", DB_HOST = "${{container_group.db.ip}}" }}
+"#
+    )
+}
+
+async fn lab() -> Lab {
+    let mut lab = Lab::new().await;
+    lab.env.insert("DB_PASSWORD".into(), SECRET.into());
+    lab
+}
+
+#[tokio::test]
+async fn create_from_nothing() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    let (planned, ..) = lab.plan().await;
+    let text = renderings(&planned);
+    assert!(!text.contains(SECRET));
+    insta::assert_snapshot!(text);
+}
+
+#[tokio::test]
+async fn no_changes_after_apply() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    let (planned, ..) = lab.plan().await;
+    assert!(!planned.plan.has_changes(), "{}", renderings(&planned));
+    assert!(planned.steps.is_empty());
+    insta::assert_snapshot!(renderings(&planned));
+}
+
+#[tokio::test]
+async fn update_in_place() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    lab.write(&stack("nginx:1.27.0", "2.0", "").replace("MODE = \"prod\"", "MODE = \"canary\""));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.db NoOp",
+            "container_group.web Update",
+            "resource_group.main NoOp"
+        ]
+    );
+    insta::assert_snapshot!(renderings(&planned));
+}
+
+#[tokio::test]
+async fn tags_only_update_is_a_patch() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", "tags = { team = \"web\" }"));
+    let (planned, ..) = lab.plan().await;
+    let web = &planned.plan.changes[1];
+    assert_eq!(web.action, Action::Update);
+    assert!(web.reasons[0].contains("PATCH"), "{:?}", web.reasons);
+    insta::assert_snapshot!(aciform::render::plan_text(&planned.plan, false));
+}
+
+#[tokio::test]
+async fn replacement_names_the_field_and_unknowns_follow() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    lab.write(&stack("nginx:1.25.3", "4.0", ""));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.db Replace",
+            "container_group.web Update",
+            "resource_group.main NoOp"
+        ]
+    );
+    let web = &planned.plan.changes[1];
+    let host = web
+        .attributes
+        .iter()
+        .find(|a| a.path == "containers.web.env.DB_HOST");
+    assert!(
+        host.is_some_and(|a| a.known_after_apply),
+        "{:?}",
+        web.attributes
+    );
+    insta::assert_snapshot!(renderings(&planned));
+}
+
+#[tokio::test]
+async fn delete_of_an_owned_leftover() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    let only_db = stack("nginx:1.25.3", "2.0", "");
+    let cut = only_db.find("[container_group.web]").expect("web section");
+    lab.write(&only_db[..cut]);
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.db NoOp",
+            "container_group.web Delete",
+            "resource_group.main NoOp"
+        ]
+    );
+    insta::assert_snapshot!(renderings(&planned));
+}
+
+#[tokio::test]
+async fn an_unowned_neighbour_is_never_touched() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    let neighbour = json!({"location": "westeurope", "properties": {"osType": "Linux",
+        "containers": [{"name": "n", "properties": {"image": "busybox",
+            "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}}}}]}});
+    let path =
+        "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/neighbour";
+    lab.arm(Method::PUT, path, Some(neighbour)).await;
+    lab.settle().await;
+
+    let (planned, ..) = lab.plan().await;
+    assert!(!planned.plan.has_changes(), "{}", renderings(&planned));
+    assert!(
+        planned
+            .plan
+            .changes
+            .iter()
+            .all(|c| !c.address.contains("neighbour"))
+    );
+
+    let (destroy, ..) = lab.plan_with(true).await;
+    assert_eq!(
+        actions(&destroy),
+        [
+            "container_group.db Delete",
+            "container_group.web Delete",
+            "resource_group.main NoOp"
+        ]
+    );
+    insta::assert_snapshot!(aciform::render::plan_text(&destroy.plan, false));
+}
+
+#[tokio::test]
+async fn stop_then_start() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", "state = \"stopped\""));
+    let (stop, ..) = lab.plan().await;
+    assert_eq!(stop.plan.changes[1].action, Action::Stop);
+    lab.apply().await;
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
+
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    let (start, ..) = lab.plan().await;
+    assert_eq!(start.plan.changes[1].action, Action::Start);
+    let text = format!(
+        "{}\n=====\n{}",
+        renderings(&stop),
+        aciform::render::plan_text(&start.plan, false)
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[tokio::test]
+async fn a_changed_secure_value_shows_as_sensitive() {
+    let mut lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    lab.env
+        .insert("DB_PASSWORD".into(), "rotated-secret-value".into());
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(planned.plan.changes[0].action, Action::Update);
+    let text = renderings(&planned);
+    assert!(!text.contains("rotated-secret-value") && !text.contains(SECRET));
+    insta::assert_snapshot!(text);
+}
+
+#[tokio::test]
+async fn a_saved_plan_holds_no_secret() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    let (planned, ..) = lab.plan().await;
+    let file = PlanFile::new(&planned, lab.dir.path(), vec![], vec![]);
+    let text = file.to_json();
+    assert!(!text.contains(SECRET), "the plan file leaks the secret");
+    let back = PlanFile::from_json(&text).expect("round trip");
+    assert_eq!(back, file);
+
+    lab.apply().await;
+    let (fresh, ..) = lab.plan().await;
+    let stale = file.check_fresh(&fresh).expect_err("the world moved");
+    assert!(
+        stale
+            .differences
+            .iter()
+            .any(|d| d.contains("container_group.db")),
+        "{stale:?}"
+    );
+}
