@@ -3,6 +3,7 @@
 pub mod canon;
 pub mod diff;
 pub mod file;
+pub mod ignore;
 pub mod live;
 pub mod lower;
 pub mod model;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::canon::{Canon, canonicalize_container_group, canonicalize_resource_group};
 use super::diff::{DiffRules, all_added, all_removed, diff};
+use super::ignore::{ignore_keys, keep_ignored};
 use super::live::{LiveGroup, LiveState, tag};
 use super::lower::{LowerContext, lower_container_group, lower_resource_group};
 use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
@@ -402,6 +403,16 @@ impl Planner<'_> {
         } else {
             (Action::NoOp, vec![], UpdateMode::None)
         };
+        if update == UpdateMode::Put {
+            self.check_ignored_kept(
+                cg,
+                &desired,
+                &live.body,
+                &desired_canon,
+                &live_canon,
+                &rules,
+            );
+        }
         if action == Action::Update && state_differs {
             reasons.push(format!(
                 "then the group is {}",
@@ -577,6 +588,50 @@ impl Planner<'_> {
             .cloned()
     }
 
+    /// An update sends the whole group: an ignored field that differs must be carried
+    /// over from live, or the update would reset it. Refuses the paths this version
+    /// cannot carry over when they differ.
+    fn check_ignored_kept(
+        &mut self,
+        cg: &ContainerGroupSpec,
+        desired: &Value,
+        live: &Value,
+        desired_canon: &Canon,
+        live_canon: &Canon,
+        rules: &DiffRules<'_>,
+    ) {
+        let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
+        let unsupported = keep_ignored(&mut desired.clone(), live, &ignore);
+        if unsupported.is_empty() {
+            return;
+        }
+        let unfiltered = DiffRules {
+            ignore: &[],
+            ..*rules
+        };
+        let full = diff(desired_canon, live_canon, &unfiltered);
+        for path in unsupported {
+            let differs = full
+                .attributes
+                .iter()
+                .any(|a| super::diff::is_ignored(&a.path, std::slice::from_ref(&path)));
+            let origin = cg.lifecycle.ignore_changes.iter().find(|(p, _)| *p == path);
+            if let (true, Some((_, origin))) = (differs, origin) {
+                self.errors.push(self.stack().error_at(
+                    origin,
+                    format!(
+                        "`{path}` differs in Azure and is ignored, but the planned update would \
+                         reset it: aciform cannot carry this field over yet"
+                    ),
+                    "ignored here",
+                    Some("ignore a narrower path (image, command, env, tags), or let the spec \
+                          set this field"
+                        .into()),
+                ));
+            }
+        }
+    }
+
     /// Records what was read live for `address`.
     fn read(&mut self, address: &Address, live: Option<&Value>, state: Option<RunState>) {
         let fp = live.map(|body| super::step::fingerprint(body, state));
@@ -728,18 +783,4 @@ fn state_change(live: Option<RunState>, desired: RunState) -> AttributeChange {
         known_after_apply: false,
         forces_replacement: false,
     }
-}
-
-/// `ignore_changes` paths as canonical keys (tag names and registry hosts fold).
-fn ignore_keys(paths: &[(String, crate::spec::Origin)]) -> Vec<String> {
-    paths
-        .iter()
-        .map(|(p, _)| {
-            if p.starts_with("tags.") || p.starts_with("image_registry_credentials.") {
-                p.to_ascii_lowercase()
-            } else {
-                p.clone()
-            }
-        })
-        .collect()
 }
