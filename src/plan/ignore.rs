@@ -249,7 +249,8 @@ mod tests {
     #[test]
     fn paths_that_cannot_be_kept_are_reported() {
         let mut desired = group("x", json!([]), json!({}));
-        let left = keep_ignored(&mut desired, &desired.clone(), &["volumes.cache".into()]);
+        let live = desired.clone();
+        let left = keep_ignored(&mut desired, &live, &["volumes.cache".into()]);
         assert_eq!(left, ["volumes.cache"]);
     }
 }
