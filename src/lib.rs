@@ -12,4 +12,5 @@ pub mod emulator;
 pub mod graph;
 pub mod plan;
 pub mod render;
+pub mod sensitive;
 pub mod spec;

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::rules::{self, Fold};
-use super::sensitive::Sensitive;
+use crate::sensitive::Sensitive;
 
 /// A canonical attribute value.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +22,7 @@ pub enum CanonValue {
     Plain { cmp: Value, show: Value },
     /// A value ARM never returns. `Some` on the desired side (the clear value, kept only
     /// for hashing); `None` on the live side (present, value withheld).
-    Secret(Option<Sensitive>),
+    Secret(Option<Sensitive<String>>),
 }
 
 /// One attribute of a canonical body.
@@ -152,13 +152,17 @@ impl Builder {
     fn secret_at(&mut self, path: &[&Seg], leaf: &str, value: &Value) {
         match value {
             Value::Null => {}
-            Value::String(s) => self.put(path, leaf, CanonValue::Secret(Some(Sensitive::new(s)))),
+            Value::String(s) => self.put(
+                path,
+                leaf,
+                CanonValue::Secret(Some(Sensitive::new(s.clone()))),
+            ),
             // A secret map or object (secret volume files, protectedSettings): hash its
             // canonical JSON; an empty object is what ARM returns in its place.
             Value::Object(m) if m.is_empty() => self.put(path, leaf, CanonValue::Secret(None)),
             other => {
                 let text = canonical_json(other);
-                self.put(path, leaf, CanonValue::Secret(Some(Sensitive::new(&text))));
+                self.put(path, leaf, CanonValue::Secret(Some(Sensitive::new(text))));
             }
         }
     }

@@ -11,7 +11,7 @@ use super::model::AttributeChange;
 use super::placeholder::has_placeholder;
 use super::rules;
 use super::secrets::SecretHashes;
-use super::sensitive::Sensitive;
+use crate::sensitive::Sensitive;
 
 /// What differs between a desired and a live body.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,9 +87,9 @@ pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
 }
 
 /// The value a write-only attribute is recorded under: its folded JSON.
-pub fn write_only_value(entry: &Entry) -> Option<Sensitive> {
+pub fn write_only_value(entry: &Entry) -> Option<Sensitive<String>> {
     match &entry.value {
-        CanonValue::Plain { cmp, .. } => Some(Sensitive::new(&cmp.to_string())),
+        CanonValue::Plain { cmp, .. } => Some(Sensitive::new(cmp.to_string())),
         CanonValue::Secret(_) => None,
     }
 }

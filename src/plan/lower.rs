@@ -15,7 +15,7 @@ use super::diff::write_only_value;
 use super::placeholder::placeholder;
 use super::rules::{TAG_ADDRESS, TAG_STACK, TAG_STATE, is_write_only};
 use super::secrets::secret_tags;
-use super::sensitive::Sensitive;
+use crate::sensitive::Sensitive;
 use crate::spec::Reference;
 use crate::spec::{
     Container, ContainerGroupSpec, InitContainer, Part, Probe, ProbeAction, ResourceGroupSpec,
@@ -209,13 +209,13 @@ pub fn lower_container_group(cx: &LowerContext<'_>, cg: &ContainerGroupSpec) -> 
 fn secret_hash_tags(body: &Value, salt: &str) -> BTreeMap<String, String> {
     let canon = canonicalize_container_group(body);
     // Write-only fields are recorded the same way: ARM may not return them either.
-    let write_only: Vec<(&str, Sensitive)> = canon
+    let write_only: Vec<(&str, Sensitive<String>)> = canon
         .entries
         .iter()
         .filter(|(key, _)| is_write_only(key))
         .filter_map(|(key, entry)| Some((key.as_str(), write_only_value(entry)?)))
         .collect();
-    let mut secrets: Vec<(&str, &Sensitive)> = canon
+    let mut secrets: Vec<(&str, &Sensitive<String>)> = canon
         .entries
         .iter()
         .filter_map(|(key, entry)| match &entry.value {

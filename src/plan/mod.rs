@@ -11,7 +11,6 @@ pub mod placeholder;
 pub mod planner;
 pub mod rules;
 pub mod secrets;
-pub mod sensitive;
 pub mod step;
 
 pub use model::{Action, AttributeChange, Plan, ResourceChange, Summary, TargetInfo, TargetKind};

@@ -8,7 +8,7 @@ use super::canon::canonicalize_container_group;
 use super::diff::{Diff, DiffRules, diff};
 use super::rules::replacement_reason;
 use super::secrets::{SecretHashes, secret_tags};
-use super::sensitive::Sensitive;
+use crate::sensitive::Sensitive;
 
 fn desired_body() -> Value {
     json!({
@@ -224,7 +224,7 @@ fn a_field_aciform_does_not_model_shows_when_set_outside() {
 
 #[test]
 fn secrets_are_compared_by_recorded_hash_only() {
-    let secret = Sensitive::new("s3cret");
+    let secret = Sensitive::new("s3cret".to_string());
     let mut desired = desired_body();
     desired["properties"]["containers"][0]["properties"]["environmentVariables"] = json!([
         {"name": "MODE", "value": "prod"}, {"name": "A", "value": "1"},
@@ -277,8 +277,8 @@ fn withheld_storage_keys_and_secret_volumes_are_not_drift_when_recorded() {
         {"name": "conf", "secret": {}},
         {"name": "files", "azureFile": {"shareName": "s", "storageAccountName": "a", "readOnly": false}}
     ]);
-    let key_entry = Sensitive::new("k3y");
-    let conf_entry = Sensitive::new(&json!({"app.conf": "YQ=="}).to_string());
+    let key_entry = Sensitive::new("k3y".to_string());
+    let conf_entry = Sensitive::new(json!({"app.conf": "YQ=="}).to_string());
     let tags = secret_tags(
         "salt",
         &[
@@ -307,17 +307,18 @@ fn log_analytics_fields_azure_does_not_return_are_compared_by_hash() {
     live["properties"]["diagnostics"] = json!({"logAnalytics": {"workspaceId": "w"}});
 
     let c = canon(&desired);
-    let recorded: Vec<(String, Sensitive)> = c
+    let recorded: Vec<(String, Sensitive<String>)> = c
         .entries
         .iter()
         .filter(|(k, _)| super::rules::is_write_only(k))
         .map(|(k, e)| (k.clone(), write_only_value(e).expect("plain")))
         .chain([(
             "diagnostics.log_analytics.workspace_key".to_string(),
-            Sensitive::new("k"),
+            Sensitive::new("k".to_string()),
         )])
         .collect();
-    let pairs: Vec<(&str, &Sensitive)> = recorded.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let pairs: Vec<(&str, &Sensitive<String>)> =
+        recorded.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let tags: serde_json::Map<String, Value> = secret_tags("salt", &pairs)
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))

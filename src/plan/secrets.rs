@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::rules::TAG_SECRETS;
-use super::sensitive::Sensitive;
+use crate::sensitive::Sensitive;
 
 const VERSION: &str = "v1";
 /// Characters of one encoded hash (6 bytes in base64url).
@@ -69,7 +69,7 @@ impl SecretHashes {
     }
 
     /// Whether `value` at `key` is what was recorded.
-    pub fn contains(&self, key: &str, value: &Sensitive) -> bool {
+    pub fn contains(&self, key: &str, value: &Sensitive<String>) -> bool {
         self.hashes.contains(&digest(&self.salt, key, value))
     }
 }
@@ -81,7 +81,7 @@ pub fn new_salt() -> String {
 }
 
 /// The truncated salted hash of one secret.
-pub fn digest(salt: &str, key: &str, value: &Sensitive) -> String {
+pub fn digest(salt: &str, key: &str, value: &Sensitive<String>) -> String {
     let mut h = Sha256::new();
     h.update(salt.as_bytes());
     h.update([0]);
@@ -93,7 +93,7 @@ pub fn digest(salt: &str, key: &str, value: &Sensitive) -> String {
 
 /// The tags recording `secrets` (canonical key and value) under `salt`. Empty when
 /// there are no secrets, so a group without secrets carries no such tag.
-pub fn secret_tags(salt: &str, secrets: &[(&str, &Sensitive)]) -> BTreeMap<String, String> {
+pub fn secret_tags(salt: &str, secrets: &[(&str, &Sensitive<String>)]) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::new();
     if secrets.is_empty() {
         return tags;
@@ -132,23 +132,26 @@ mod tests {
 
     #[test]
     fn recorded_secrets_are_recognised_and_changed_ones_are_not() {
-        let key = Sensitive::new("s3cret");
+        let key = Sensitive::new("s3cret".to_string());
         let tags = secret_tags("salt", &[("containers.web.secure_env.KEY", &key)]);
         let live = SecretHashes::from_tags(&as_map(&tags)).expect("parses");
         assert!(live.contains("containers.web.secure_env.KEY", &key));
-        assert!(!live.contains("containers.web.secure_env.KEY", &Sensitive::new("other")));
+        assert!(!live.contains(
+            "containers.web.secure_env.KEY",
+            &Sensitive::new("other".to_string())
+        ));
         assert!(!live.contains("containers.web.secure_env.OTHER", &key));
     }
 
     #[test]
     fn tags_never_hold_the_value_and_fit_arm_limits() {
-        let values: Vec<Sensitive> = (0..100)
-            .map(|i| Sensitive::new(&format!("secret value {i}")))
+        let values: Vec<Sensitive<String>> = (0..100)
+            .map(|i| Sensitive::new(format!("secret value {i}")))
             .collect();
         let keys: Vec<String> = (0..100)
             .map(|i| format!("containers.c.secure_env.K{i}"))
             .collect();
-        let secrets: Vec<(&str, &Sensitive)> =
+        let secrets: Vec<(&str, &Sensitive<String>)> =
             keys.iter().map(String::as_str).zip(values.iter()).collect();
         let tags = secret_tags(&new_salt(), &secrets);
         assert!(tags.len() > 1, "100 hashes overflow into more tags");
