@@ -1,6 +1,10 @@
 //! Integration tests: the real CLI binary and the real ARM client against the
 //! in-process emulator on 127.0.0.1. Each module covers one area.
 
+mod spec_cli;
 mod spec_errors;
+mod spec_perf;
+mod spec_props;
+mod spec_snapshots;
 mod spec_support;
 mod support;
