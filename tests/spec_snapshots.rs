@@ -23,8 +23,10 @@ fn several_errors_in_one_report() {
 
 #[test]
 fn a_cycle_across_files() {
-    let a = "\n[container_group.a]\nresource_group = \"main\"\ndepends_on = [\"container_group.b\"]\n\
-             [[container_group.a.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\nmemory_gb = 1\n";
+    let a = "\n[container_group.a]\nresource_group = \"main\"\n\
+        depends_on = [\"container_group.b\"]\n\
+             [[container_group.a.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\n\
+             memory_gb = 1\n";
     let b = "[container_group.b]\nresource_group = \"main\"\n[[container_group.b.containers]]\n\
              name = \"b\"\nimage = \"${container_group.a.ip}\"\ncpu = 1\nmemory_gb = 1\n";
     let head = format!("{HEAD}{a}");
