@@ -293,3 +293,89 @@ fn dot_escape(s: &str) -> String {
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{LoadOptions, StackFile, load_files};
+
+    fn stack(text: &str) -> Stack {
+        let file = StackFile {
+            path: "main.toml".into(),
+            name: "main.toml".into(),
+            text: text.into(),
+        };
+        load_files(".".into(), vec![file], &LoadOptions::default()).expect("a valid stack")
+    }
+
+    fn group(key: &str, extra: &str) -> String {
+        format!(
+            "\n[container_group.{key}]\nresource_group = \"main\"\n{extra}\n\
+             [[container_group.{key}.containers]]\nname = \"c\"\nimage = \"x\"\ncpu = 1\n\
+             memory_gb = 1\n"
+        )
+    }
+
+    fn addr(s: &str) -> Address {
+        s.parse().unwrap()
+    }
+
+    fn sample() -> ResourceGraph {
+        let mut text =
+            String::from("[stack]\nname = \"t\"\nlocation = \"l\"\n[resource_group.main]\n");
+        text.push_str(&group("db", ""));
+        text.push_str(&group(
+            "api",
+            "tags = { db = \"${container_group.db.ip}\" }",
+        ));
+        text.push_str(&group("web", "depends_on = [\"container_group.api\"]"));
+        text.push_str(&group("batch", ""));
+        ResourceGraph::build(&stack(&text)).unwrap()
+    }
+
+    #[test]
+    fn order_puts_dependencies_first_and_breaks_ties_by_address() {
+        let order: Vec<String> = sample().order().iter().map(Address::to_string).collect();
+        assert_eq!(
+            order,
+            [
+                "resource_group.main",
+                "container_group.batch",
+                "container_group.db",
+                "container_group.api",
+                "container_group.web",
+            ]
+        );
+    }
+
+    #[test]
+    fn direct_neighbours_and_target_closure() {
+        let g = sample();
+        let api = addr("container_group.api");
+        assert_eq!(
+            g.dependencies(&api),
+            [addr("resource_group.main"), addr("container_group.db")]
+        );
+        assert_eq!(g.dependents(&api), [addr("container_group.web")]);
+        let closure = g.with_dependencies(&[addr("container_group.web")]);
+        let names: Vec<String> = closure.iter().map(Address::to_string).collect();
+        assert_eq!(
+            names,
+            [
+                "resource_group.main",
+                "container_group.api",
+                "container_group.db",
+                "container_group.web"
+            ]
+        );
+    }
+
+    #[test]
+    fn dot_is_sorted_and_quoted() {
+        let dot = sample().to_dot();
+        assert!(dot.starts_with("digraph aciform {\n"));
+        assert!(dot.contains("    \"container_group.db\" -> \"container_group.api\";\n"));
+        assert!(dot.contains("[label = \"container_group.api\\napi\"]"));
+        assert_eq!(dot_escape("a\"b\\c"), "a\\\"b\\\\c");
+    }
+}

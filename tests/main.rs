@@ -4,6 +4,10 @@
 mod arm;
 mod emulator;
 mod plan;
+mod spec_cli;
 mod spec_errors;
+mod spec_perf;
+mod spec_props;
+mod spec_snapshots;
 mod spec_support;
 mod support;

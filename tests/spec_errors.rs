@@ -20,7 +20,8 @@ fn group(body: &str) -> String {
     format!("{HEAD}\n[container_group.g]\nresource_group = \"main\"\n{body}")
 }
 
-const C1: &str = "\n[[container_group.g.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\nmemory_gb = 1\nports = [80]\n";
+const C1: &str = "\n[[container_group.g.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\n\
+    memory_gb = 1\nports = [80]\n";
 
 #[test]
 fn the_base_stack_is_valid() {
@@ -108,7 +109,8 @@ fn limits_against_requests_and_group_totals() {
     let all = errors_in(&web_with("cpu = 1.0", "cpu = 32"));
     expect_error(
         &all,
-        "the containers request 32 cores in total; a standard container group may request at most 31",
+        "the containers request 32 cores in total; a standard container group may request at \
+            most 31",
         "web",
     );
     let all = errors_in(
@@ -126,7 +128,8 @@ fn limits_against_requests_and_group_totals() {
     let all = errors_in(&web_with("memory_gb = 1.5", "memory_gb = 241"));
     expect_error(
         &all,
-        "the containers request 241 GB in total; a standard container group may request at most 240",
+        "the containers request 241 GB in total; a standard container group may request at most \
+            240",
         "web",
     );
 }
@@ -195,19 +198,24 @@ fn ip_ports_default_to_the_union_of_container_ports() {
 
 #[test]
 fn unique_container_volume_and_server_names() {
-    let second = "\n[[container_group.web.containers]]\nname = \"web\"\nimage = \"x\"\ncpu = 1\nmemory_gb = 1\n";
+    let second = "\n[[container_group.web.containers]]\nname = \"web\"\nimage = \"x\"\ncpu = 1\n\
+        memory_gb = 1\n";
     let all = errors_in(&web_plus(second));
     let e = expect_error(&all, "duplicate container name in this group", "\"web\"");
     assert!(e.at.starts_with("main.toml:21:"), "{}", e.at);
 
-    let vols = "\n[[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\n\n[[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\n";
+    let vols = "\n[[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\n\n\
+        [[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\n";
     expect_error(
         &errors_in(&web_plus(vols)),
         "duplicate volume name in this group",
         "[[container_group.web.volumes]]",
     );
 
-    let creds = "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\nusername = \"u\"\npassword = \"p\"\n\n[[container_group.web.image_registry_credentials]]\nserver = \"A.io\"\nusername = \"u\"\npassword = \"p\"\n";
+    let creds = "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\n\
+        username = \"u\"\npassword = \"p\"\n\n\
+        [[container_group.web.image_registry_credentials]]\nserver = \"A.io\"\n\
+        username = \"u\"\npassword = \"p\"\n";
     expect_error(
         &errors_in(&web_plus(creds)),
         "duplicate registry server in this group",
@@ -276,7 +284,8 @@ fn exactly_one_volume_kind() {
         "[[container_group.web.volumes]]",
     );
     let two = web_plus(
-        "\n[[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\ngit_repo = { repository = \"r\" }\n",
+        "\n[[container_group.web.volumes]]\nname = \"cache\"\nempty_dir = {}\n\
+            git_repo = { repository = \"r\" }\n",
     );
     let e = expect_error(
         &errors_in(&two),
@@ -445,8 +454,12 @@ fn a_resource_group_needs_a_location() {
 
 #[test]
 fn graph_cycles_name_every_resource_with_spans() {
-    let a = "\n[container_group.a]\nresource_group = \"main\"\ndepends_on = [\"container_group.b\"]\n[[container_group.a.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\nmemory_gb = 1\n";
-    let b = "\n[container_group.b]\nresource_group = \"main\"\n[[container_group.b.containers]]\nname = \"b\"\nimage = \"${container_group.a.ip}\"\ncpu = 1\nmemory_gb = 1\n";
+    let a = "\n[container_group.a]\nresource_group = \"main\"\n\
+        depends_on = [\"container_group.b\"]\n[[container_group.a.containers]]\nname = \"a\"\n\
+        image = \"x\"\ncpu = 1\nmemory_gb = 1\n";
+    let b = "\n[container_group.b]\nresource_group = \"main\"\n\
+        [[container_group.b.containers]]\nname = \"b\"\nimage = \"${container_group.a.ip}\"\n\
+        cpu = 1\nmemory_gb = 1\n";
     let files = [("a.toml", format!("{HEAD}{a}")), ("b.toml", b.to_string())];
     let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let all = errors(&files, &[]);
@@ -492,7 +505,8 @@ fn unknown_depends_on() {
     ));
     expect_error(
         &all,
-        "invalid `depends_on` entry: `web` is not an address: expected TYPE.KEY, e.g. container_group.web",
+        "invalid `depends_on` entry: `web` is not an address: expected TYPE.KEY, e.g. \
+            container_group.web",
         "\"web\"",
     );
 }
@@ -576,7 +590,8 @@ fn spot_groups() {
 #[test]
 fn networking_rules() {
     let text = group(&format!(
-        "ip_address = {{ type = \"Private\", dns_name_label = \"my-label\" }}\nsubnet_ids = [\"/s\"]\n{C1}"
+        "ip_address = {{ type = \"Private\", dns_name_label = \"my-label\" }}\n\
+            subnet_ids = [\"/s\"]\n{C1}"
     ));
     expect_error(
         &errors_in(&text),
@@ -610,7 +625,14 @@ fn networking_rules() {
 
 #[test]
 fn counts_of_containers_and_volumes() {
-    let many: String = (0..61).map(|i| format!("\n[[container_group.g.containers]]\nname = \"c{i}\"\nimage = \"x\"\ncpu = 0.1\nmemory_gb = 0.1\n")).collect();
+    let many: String = (0..61)
+        .map(|i| {
+            format!(
+                "\n[[container_group.g.containers]]\n\
+        name = \"c{i}\"\nimage = \"x\"\ncpu = 0.1\nmemory_gb = 0.1\n"
+            )
+        })
+        .collect();
     expect_error(
         &errors_in(&group(&many)),
         "61 containers; ACI allows at most 60 per group",
@@ -635,7 +657,8 @@ fn counts_of_containers_and_volumes() {
 
 #[test]
 fn init_containers_have_no_ports_probes_or_resources() {
-    let init = "\n[[container_group.g.init_containers]]\nname = \"init\"\nimage = \"x\"\ncpu = 1\nports = [80]\n";
+    let init = "\n[[container_group.g.init_containers]]\nname = \"init\"\nimage = \"x\"\n\
+        cpu = 1\nports = [80]\n";
     let all = errors_in(&group(&format!("{C1}{init}")));
     expect_error(&all, "an init container cannot have `cpu`", "cpu");
     expect_error(&all, "an init container cannot have `ports`", "ports");
@@ -676,9 +699,11 @@ fn probes_need_exactly_one_action() {
 
 #[test]
 fn registry_credentials() {
-    let uai = "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/pull";
+    let uai = "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/\
+               userAssignedIdentities/pull";
     let both = format!(
-        "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\nusername = \"u\"\npassword = \"p\"\nidentity = \"{uai}\"\n"
+        "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\n\
+            username = \"u\"\npassword = \"p\"\nidentity = \"{uai}\"\n"
     );
     expect_error(
         &errors_in(&web_plus(&both)),
@@ -691,20 +716,23 @@ fn registry_credentials() {
         "a registry credential needs one of `password` and `identity`",
         "[[container_group.web.image_registry_credentials]]",
     );
-    let scheme = "\n[[container_group.web.image_registry_credentials]]\nserver = \"https://a.io\"\nusername = \"u\"\npassword = \"p\"\n";
+    let scheme = "\n[[container_group.web.image_registry_credentials]]\n\
+        server = \"https://a.io\"\nusername = \"u\"\npassword = \"p\"\n";
     expect_error(
         &errors_in(&web_plus(scheme)),
         "`server` is a host name, without scheme or path",
         "\"https://a.io\"",
     );
-    let no_user = "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\npassword = \"p\"\n";
+    let no_user = "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\n\
+        password = \"p\"\n";
     expect_error(
         &errors_in(&web_plus(no_user)),
         "a registry password needs a `username`",
         "\"p\"",
     );
     let unassigned = format!(
-        "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\nidentity = \"{uai}\"\n"
+        "\n[[container_group.web.image_registry_credentials]]\nserver = \"a.io\"\n\
+            identity = \"{uai}\"\n"
     );
     expect_error(
         &errors_in(&web_plus(&unassigned)),
@@ -726,7 +754,8 @@ fn identity_type_and_user_assigned_agree() {
     );
     let all = errors_in(&web_with(
         "resource_group = \"main\"",
-        "resource_group = \"main\"\nidentity = { type = \"SystemAssigned\", user_assigned = [\"/x\"] }",
+        "resource_group = \"main\"\n\
+            identity = { type = \"SystemAssigned\", user_assigned = [\"/x\"] }",
     ));
     expect_error(
         &all,
@@ -737,7 +766,8 @@ fn identity_type_and_user_assigned_agree() {
 
 #[test]
 fn secret_volume_contents_are_base64() {
-    let vol = "\n[[container_group.web.volumes]]\nname = \"conf1\"\nsecret = { \"a.conf\" = \"not base64!\" }\n";
+    let vol = "\n[[container_group.web.volumes]]\nname = \"conf1\"\n\
+        secret = { \"a.conf\" = \"not base64!\" }\n";
     let e = expect_error(
         &errors_in(&web_plus(vol)),
         "the content of secret file `a.conf` is not base64",
@@ -775,7 +805,8 @@ fn duplicate_azure_names() {
     let all = errors_in(&format!("{HEAD}{WEB}{second}"));
     expect_error(
         &all,
-        "container_group.web and container_group.web2 have the same Azure name in one resource group",
+        "container_group.web and container_group.web2 have the same Azure name in one resource \
+            group",
         "\"web\"",
     );
 }

@@ -289,6 +289,58 @@ fn parse_int(digits: &str, radix: u32) -> Option<i64> {
     i64::from_str_radix(&digits.replace('_', ""), radix).ok()
 }
 
+/// Whether a decoded item lost parts to errors. A partial container group is still
+/// checked by the rules about single fields, but not by those about how its parts fit
+/// together (a dropped container would make a port look unexposed).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Partial(pub bool);
+
+impl Partial {
+    /// An optional field: its value, or None (marking the item partial) when wrong.
+    pub fn opt<T>(&mut self, v: Option<Option<T>>) -> Option<T> {
+        match v {
+            Some(x) => x,
+            None => {
+                self.0 = true;
+                None
+            }
+        }
+    }
+
+    /// An optional field with a default.
+    pub fn or_default<T: Default>(&mut self, v: Option<Option<T>>) -> T {
+        self.opt(v).unwrap_or_default()
+    }
+
+    /// A required field with a stand-in used when it is missing or wrong (reported).
+    pub fn or_stand_in<T>(&mut self, v: Option<T>, stand_in: impl FnOnce() -> T) -> T {
+        v.unwrap_or_else(|| {
+            self.0 = true;
+            stand_in()
+        })
+    }
+}
+
+/// Decodes the items of an array, keeping those that decode; the others mark the
+/// owner partial. None when the value is not an array.
+pub(crate) fn list_of<T>(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    field: &str,
+    partial: &mut Partial,
+    mut decode: impl FnMut(&mut Ctx<'_>, &Value<'_>, &mut Partial) -> Option<T>,
+) -> Option<Vec<T>> {
+    let items = ctx.array(v, field)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match decode(ctx, item, partial) {
+            Some(x) => out.push(x),
+            None => partial.0 = true,
+        }
+    }
+    Some(out)
+}
+
 /// A table being read: its entries, what it is ("a container") for messages.
 pub(crate) struct Fields<'t, 'i> {
     entries: Vec<(&'t str, Range<usize>, &'t Value<'i>)>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use toml::de::{DeTable, DeValue};
 
-use super::decode::{Ctx, Fields, Value};
+use super::decode::{Ctx, Fields, Partial, Value};
 use super::error::Issue;
 use super::model::{
     Container, FieldOrigins, Gpu, GpuSku, HttpGet, HttpScheme, InitContainer, Port, Probe,
@@ -63,7 +63,11 @@ pub(crate) fn item_table<'v, 'i>(
 }
 
 /// Decodes one `[[containers]]` entry.
-pub(crate) fn decode_container(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Container> {
+pub(crate) fn decode_container(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    p: &mut Partial,
+) -> Option<Container> {
     let (table, origin) = item_table(ctx, v, "containers")?;
     let f = Fields::open(ctx, table, origin.clone(), "a container", CONTAINER_FIELDS);
     let mut fields = FieldOrigins::default();
@@ -106,28 +110,37 @@ pub(crate) fn decode_container(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Conta
         decode_probe(c, v, "readiness_probe")
     });
 
+    // Name, cpu and memory are needed by the rules; the rest can be stood in for.
+    let (Some(name), Some(cpu), Some(memory_gb)) = (name, cpu, memory_gb) else {
+        p.0 = true;
+        return None;
+    };
     Some(Container {
-        name: name?,
-        image: image?,
-        command: command?.unwrap_or_default(),
-        cpu: cpu?,
-        memory_gb: memory_gb?,
-        cpu_limit: cpu_limit?,
-        memory_gb_limit: memory_gb_limit?,
-        gpu: gpu?,
-        ports: ports?.unwrap_or_default(),
-        env: env?.unwrap_or_default(),
-        secure_env: secure_env?.unwrap_or_default(),
-        volume_mounts: volume_mounts?.unwrap_or_default(),
-        liveness_probe: liveness_probe?,
-        readiness_probe: readiness_probe?,
+        name,
+        image: p.or_stand_in(image, || Text::lit("", origin.clone())),
+        command: p.or_default(command),
+        cpu,
+        memory_gb,
+        cpu_limit: p.opt(cpu_limit),
+        memory_gb_limit: p.opt(memory_gb_limit),
+        gpu: p.opt(gpu),
+        ports: p.or_default(ports),
+        env: p.or_default(env),
+        secure_env: p.or_default(secure_env),
+        volume_mounts: p.or_default(volume_mounts),
+        liveness_probe: p.opt(liveness_probe),
+        readiness_probe: p.opt(readiness_probe),
         origin,
         fields,
     })
 }
 
 /// Decodes one `[[init_containers]]` entry; container-only fields get a clear error.
-pub(crate) fn decode_init_container(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<InitContainer> {
+pub(crate) fn decode_init_container(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    p: &mut Partial,
+) -> Option<InitContainer> {
     let (table, origin) = item_table(ctx, v, "init_containers")?;
     let mut allowed: Vec<&'static str> = INIT_FIELDS.to_vec();
     let mut refused = false;
@@ -161,17 +174,18 @@ pub(crate) fn decode_init_container(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<
     let env = opt(ctx, f.get("env"), |c, v| c.text_map(v, "env"));
     let secure_env = opt(ctx, f.get("secure_env"), decode_secure_env);
     let volume_mounts = opt(ctx, f.get("volume_mounts"), decode_mounts);
-    if refused {
+    p.0 |= refused;
+    let Some(name) = name else {
+        p.0 = true;
         return None;
-    }
-
+    };
     Some(InitContainer {
-        name: name?,
-        image: image?,
-        command: command?.unwrap_or_default(),
-        env: env?.unwrap_or_default(),
-        secure_env: secure_env?.unwrap_or_default(),
-        volume_mounts: volume_mounts?.unwrap_or_default(),
+        name,
+        image: p.or_stand_in(image, || Text::lit("", origin.clone())),
+        command: p.or_default(command),
+        env: p.or_default(env),
+        secure_env: p.or_default(secure_env),
+        volume_mounts: p.or_default(volume_mounts),
         origin,
         fields,
     })

@@ -3,7 +3,7 @@
 //! and applies the defaults SPEC.md fixes).
 
 use super::address::{Address, is_valid_key};
-use super::decode::{Ctx, Fields, Value};
+use super::decode::{Ctx, Fields, Partial, Value, list_of};
 use super::decode_container::{decode_container, decode_init_container, opt};
 use super::decode_parts::{
     decode_credential, decode_diagnostics, decode_dns, decode_identity, decode_ip,
@@ -11,8 +11,8 @@ use super::decode_parts::{
 };
 use super::error::{Issue, did_you_mean};
 use super::model::{
-    ContainerGroupSpec, FieldOrigins, Lifecycle, OsType, Priority, ResourceGroupSpec,
-    RestartPolicy, RunState, Sku,
+    ContainerGroupSpec, FieldOrigins, OsType, Priority, ResourceGroupSpec, RestartPolicy, RunState,
+    Sku,
 };
 use super::source::{Located, Origin};
 use super::text::Text;
@@ -31,6 +31,9 @@ pub(crate) struct CgDraft {
     pub spec: ContainerGroupSpec,
     pub name: Option<Text>,
     pub location: Option<Text>,
+    /// Some part failed to decode (and was reported): rules about how the parts fit
+    /// together are skipped for this group.
+    pub partial: bool,
 }
 
 const RG_FIELDS: &[&str] = &["name", "location", "tags", "existing", "lifecycle"];
@@ -135,50 +138,60 @@ pub(crate) fn decode_cg(
     let identity = opt(ctx, f.get("identity"), decode_identity);
     let diagnostics = opt(ctx, f.get("diagnostics"), decode_diagnostics);
     let lifecycle = opt(ctx, f.get("lifecycle"), decode_lifecycle);
+    let mut p = Partial::default();
     let containers = f
         .req(ctx, "containers")
-        .and_then(|v| list(ctx, v, "containers", decode_container));
+        .and_then(|v| list_of(ctx, v, "containers", &mut p, decode_container));
     let init_containers = opt(ctx, f.get("init_containers"), |c, v| {
-        list(c, v, "init_containers", decode_init_container)
+        list_of(c, v, "init_containers", &mut p, decode_init_container)
     });
     let volumes = opt(ctx, f.get("volumes"), |c, v| {
-        list(c, v, "volumes", decode_volume)
+        list_of(c, v, "volumes", &mut p, |c, v, _| decode_volume(c, v))
     });
     let credentials = opt(ctx, f.get("image_registry_credentials"), |c, v| {
-        list(c, v, "image_registry_credentials", decode_credential)
+        list_of(c, v, "image_registry_credentials", &mut p, |c, v, _| {
+            decode_credential(c, v)
+        })
     });
 
+    // Without its resource group or containers a group cannot be checked at all;
+    // any other field that failed is left out and the group marked partial.
+    let (Some(resource_group), Some(containers)) = (rg, containers) else {
+        return None;
+    };
     let spec = ContainerGroupSpec {
         key: key.to_string(),
         name: key.to_string(),
-        resource_group: rg?,
+        resource_group,
         location: None,
-        os_type: os_type?.unwrap_or(OsType::Linux),
-        restart_policy: restart_policy?,
-        state: state?.unwrap_or(RunState::Running),
-        sku: sku?,
-        priority: priority?,
-        zones: zones?.unwrap_or_default(),
-        subnet_ids: subnet_ids?.unwrap_or_default(),
-        tags: tags?.unwrap_or_default(),
-        depends_on: depends_on?.unwrap_or_default(),
-        ip_address: ip_address?,
-        dns_config: dns_config?,
-        identity: identity?,
-        diagnostics: diagnostics?,
-        lifecycle: lifecycle?.unwrap_or_else(Lifecycle::default),
-        containers: containers?,
-        init_containers: init_containers?.unwrap_or_default(),
-        volumes: volumes?.unwrap_or_default(),
-        image_registry_credentials: credentials?.unwrap_or_default(),
+        os_type: p.opt(os_type).unwrap_or(OsType::Linux),
+        restart_policy: p.opt(restart_policy),
+        state: p.opt(state).unwrap_or(RunState::Running),
+        sku: p.opt(sku),
+        priority: p.opt(priority),
+        zones: p.or_default(zones),
+        subnet_ids: p.or_default(subnet_ids),
+        tags: p.or_default(tags),
+        depends_on: p.or_default(depends_on),
+        ip_address: p.opt(ip_address),
+        dns_config: p.opt(dns_config),
+        identity: p.opt(identity),
+        diagnostics: p.opt(diagnostics),
+        lifecycle: p.or_default(lifecycle),
+        containers,
+        init_containers: p.or_default(init_containers),
+        volumes: p.or_default(volumes),
+        image_registry_credentials: p.or_default(credentials),
         origin,
         fields,
         static_refs: Vec::new(),
     };
+    // A name or location that failed would make resolution guess: leave the group out.
     Some(CgDraft {
         spec,
         name: name?,
         location: location?,
+        partial: p.0,
     })
 }
 
@@ -191,18 +204,6 @@ fn field_origins(ctx: &Ctx<'_>, f: &Fields<'_, '_>, names: &[&str]) -> FieldOrig
         }
     }
     fields
-}
-
-/// Decodes every item of an array; None if any item is wrong (all are reported).
-fn list<T>(
-    ctx: &mut Ctx<'_>,
-    v: &Value<'_>,
-    field: &str,
-    decode: impl Fn(&mut Ctx<'_>, &Value<'_>) -> Option<T>,
-) -> Option<Vec<T>> {
-    let items = ctx.array(v, field)?;
-    let decoded: Vec<Option<T>> = items.iter().map(|item| decode(ctx, item)).collect();
-    decoded.into_iter().collect()
 }
 
 /// `resource_group = "KEY"`: the key of a resource group of this stack.

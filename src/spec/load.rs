@@ -86,9 +86,10 @@ pub fn load_files(
 
     let (rgs, cgs) = decode_resources(&top, &scope, &mut issues, &mut masks);
     let stack = header.and_then(|h| resolve_stack(h, rgs, cgs, &scope.declared, &mut issues));
-    if let Some(stack) = &stack {
-        check_stack(stack, &mut issues);
-    }
+    let stack = stack.map(|(stack, partial)| {
+        check_stack(&stack, &partial, &mut issues);
+        stack
+    });
 
     for m in &masks {
         sources.mask(m);

@@ -31,15 +31,21 @@ enum Pending {
     RgLocation(String),
 }
 
-/// Builds the stack; None when identity fields cannot be resolved (reported).
+/// Builds the stack, with the keys of container groups that lost parts to errors;
+/// None when identity fields cannot be resolved (reported).
 pub(crate) fn resolve_stack(
     header: StackHeader,
     mut rgs: BTreeMap<String, RgDraft>,
     mut cgs: BTreeMap<String, CgDraft>,
     declared: &BTreeSet<Address>,
     issues: &mut Issues,
-) -> Option<Stack> {
+) -> Option<(Stack, BTreeSet<String>)> {
     let before = issues.len();
+    let partial = cgs
+        .iter()
+        .filter(|(_, d)| d.partial)
+        .map(|(k, _)| k.clone())
+        .collect();
     let mut known: BTreeMap<(Address, Slot), Option<String>> = BTreeMap::new();
     let mut pending: Vec<((Address, Slot), Pending)> = Vec::new();
 
@@ -125,7 +131,7 @@ pub(crate) fn resolve_stack(
         sources: SourceMap::default(),
         origin: header.origin,
     };
-    (issues.len() == before).then_some(stack)
+    (issues.len() == before).then_some((stack, partial))
 }
 
 /// The references of identity fields, by the resource holding them: resolved here,

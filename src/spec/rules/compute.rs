@@ -20,12 +20,14 @@ fn group_maximum(cg: &ContainerGroupSpec) -> (f64, f64, &'static str) {
     }
 }
 
-/// Every compute rule of a group.
-pub(crate) fn check_group(cg: &ContainerGroupSpec, issues: &mut Issues) {
+/// Every compute rule of a group; totals only when no container is missing.
+pub(crate) fn check_group(cg: &ContainerGroupSpec, whole: bool, issues: &mut Issues) {
     for c in &cg.containers {
         check_container(c, issues);
     }
-    check_totals(cg, issues);
+    if whole {
+        check_totals(cg, issues);
+    }
 }
 
 fn field_at<'a>(c: &'a Container, field: &str) -> &'a Origin {

@@ -10,21 +10,25 @@ mod names;
 mod network;
 mod parts;
 
+use std::collections::BTreeSet;
+
 use super::error::Issues;
 use super::model::Stack;
 
-/// Checks every rule on every resource, reporting all violations.
-pub(crate) fn check_stack(stack: &Stack, issues: &mut Issues) {
+/// Checks every rule on every resource, reporting all violations. Groups in
+/// `partial` lost parts to reported errors: only rules about single fields run there.
+pub(crate) fn check_stack(stack: &Stack, partial: &BTreeSet<String>, issues: &mut Issues) {
     names::check_unique_azure_names(stack, issues);
     for rg in stack.resource_groups.values() {
         names::check_resource_group(rg, issues);
         parts::check_existing_group(rg, issues);
     }
     for cg in stack.container_groups.values() {
+        let whole = !partial.contains(&cg.key);
         names::check_container_group(cg, issues);
-        compute::check_group(cg, issues);
-        network::check_group(cg, issues);
-        parts::check_group(cg, issues);
+        compute::check_group(cg, whole, issues);
+        network::check_group(cg, whole, issues);
+        parts::check_group(cg, whole, issues);
     }
 }
 

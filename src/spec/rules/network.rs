@@ -12,9 +12,12 @@ use crate::spec::source::Origin;
 /// At most this many ports on a group's IP.
 const MAX_IP_PORTS: usize = 5;
 
-/// Every networking and platform rule of a group.
-pub(crate) fn check_group(cg: &ContainerGroupSpec, issues: &mut Issues) {
-    check_ip_ports(cg, issues);
+/// Every networking and platform rule of a group; port exposure only when no part
+/// is missing.
+pub(crate) fn check_group(cg: &ContainerGroupSpec, whole: bool, issues: &mut Issues) {
+    if whole {
+        check_ip_ports(cg, issues);
+    }
     check_dns_label(cg, issues);
     check_subnets(cg, issues);
     check_windows(cg, issues);

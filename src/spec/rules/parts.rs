@@ -15,15 +15,18 @@ use crate::spec::source::{Located, Origin};
 const MAX_CONTAINERS: usize = 60;
 const MAX_VOLUMES: usize = 20;
 
-/// Every rule of this file on one group.
-pub(crate) fn check_group(cg: &ContainerGroupSpec, issues: &mut Issues) {
-    check_counts(cg, issues);
+/// Every rule of this file on one group; those about how parts fit together only
+/// when no part is missing.
+pub(crate) fn check_group(cg: &ContainerGroupSpec, whole: bool, issues: &mut Issues) {
     check_unique_names(cg, issues);
-    check_mounts(cg, issues);
     check_env(cg, issues);
     check_secret_volumes(cg, issues);
-    check_credentials(cg, issues);
     check_identity(cg, issues);
+    if whole {
+        check_counts(cg, issues);
+        check_mounts(cg, issues);
+        check_credentials(cg, issues);
+    }
 }
 
 /// An `existing` resource group is never changed: tags there would never apply.

@@ -1,0 +1,211 @@
+//! `aciform validate` and `aciform graph` as users run them: exit codes, stdout and
+//! stderr, the examples of specs/, DOT that graphviz renders, secrets kept out.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::spec_support::{HEAD, WEB};
+use crate::support::{aciform, repo_root};
+
+/// The environment the `full` example reads its secrets from.
+const FULL_ENV: &[(&str, &str)] = &[
+    ("SHOP_API_KEY", "api-key-value"),
+    ("SHOP_DB_URL", "postgres://db"),
+    ("ACR_PASSWORD", "acr-password-value"),
+    ("LAW_KEY", "law-key-value"),
+    ("STORAGE_KEY", "storage-key-value"),
+];
+
+fn example_dirs() -> Vec<std::path::PathBuf> {
+    let root = repo_root().join("specs/examples");
+    let mut dirs: Vec<_> = std::fs::read_dir(root)
+        .expect("specs/examples exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn validate_accepts_every_example() {
+    let dirs = example_dirs();
+    assert!(dirs.len() >= 3, "minimal, full and multi-rg at least");
+    for dir in dirs {
+        let mut cmd = aciform();
+        cmd.envs(FULL_ENV.iter().copied()).arg("validate").arg(&dir);
+        let out = cmd.output().expect("aciform runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{}: {stderr}", dir.display());
+        assert!(stdout.starts_with("Stack \""), "{stdout}");
+        assert!(stdout.contains(" is valid: "), "{stdout}");
+    }
+}
+
+#[test]
+fn validate_prints_a_one_line_summary() {
+    let dir = repo_root().join("specs/examples/multi-rg");
+    let out = aciform().arg("validate").arg(dir).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Stack \"orders\" is valid: 2 resource groups, 3 container groups.\n"
+    );
+}
+
+#[test]
+fn bad_specs_exit_1_with_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{HEAD}{WEB}").replace("cpu = 1.0", "cpu = 0.333");
+    std::fs::write(dir.path().join("main.toml"), text).unwrap();
+    let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("`cpu` must be a multiple of 0.01 cores"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("main.toml:16:7"), "{stderr}");
+    assert!(!stderr.contains("\x1b["), "no colour when NO_COLOR is set");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn secrets_stay_out_of_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // Errors on the very lines that hold a literal secret and an env secret.
+    let text = format!("{HEAD}{WEB}").replace(
+        "ports = [80]",
+        "ports = [80]\nsecure_env = { TOKEN = \"literal-hunter2\", _X = \"${env.SECRET_ENV}\" }\n\
+         env = { TOKEN = \"1\" }",
+    );
+    std::fs::write(dir.path().join("main.toml"), text).unwrap();
+    let out = aciform()
+        .env("SECRET_ENV", "env-hunter3")
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("`TOKEN` is set in both `env` and `secure_env`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("invalid environment variable name `_X`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!stderr.contains("hunter3"), "{stderr}");
+}
+
+#[test]
+fn bad_var_arguments_exit_1() {
+    let dir = repo_root().join("specs/examples/minimal");
+    let out = aciform()
+        .args(["validate", "--var", "novalue"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--var `novalue` is not NAME=VALUE"));
+
+    let out = aciform()
+        .args(["validate", "--var", "nope=1"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no variable `nope` is declared in [vars]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directory_of_stacks_names_them() {
+    let out = aciform()
+        .arg("validate")
+        .arg(repo_root().join("specs/examples"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no .toml files in"), "{stderr}");
+    assert!(
+        stderr.contains("these subdirectories are stacks"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn graph_prints_only_dot_and_graphviz_renders_it() {
+    let dir = repo_root().join("specs/examples/full");
+    let out = aciform()
+        .envs(FULL_ENV.iter().copied())
+        .arg("graph")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(dot.starts_with("digraph aciform {"), "{dot}");
+    assert!(
+        dot.contains("\"container_group.worker\" -> \"container_group.web\";"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"resource_group.network\" -> \"container_group.worker\";"),
+        "{dot}"
+    );
+
+    let Ok(mut child) = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("ACIFORM_REQUIRE_DOT").is_none(),
+            "graphviz `dot` is missing"
+        );
+        eprintln!("graphviz `dot` not installed: rendering not checked");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
+    let rendered = child.wait_with_output().unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    assert!(String::from_utf8_lossy(&rendered.stdout).contains("<svg"));
+}
+
+#[test]
+fn graph_errors_go_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{HEAD}{WEB}").replace("nginx:${vars.tag}", "${container_group.web.ip}");
+    std::fs::write(dir.path().join("main.toml"), text).unwrap();
+    let out = aciform().arg("graph").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("container_group.web depends on itself"),
+        "{stderr}"
+    );
+}
