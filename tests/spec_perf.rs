@@ -1,8 +1,6 @@
-//! A 1,000-container-group stack validates quickly. The release-build measurement
-//! (target: 150 ms for `aciform validate`) is described in docs/validation.md; this
-//! test keeps a loose bound on the debug build so regressions show up in CI.
-
-use std::time::{Duration, Instant};
+//! A 1,000-container-group stack loads and its graph builds. How fast is measured by
+//! the benchmark (docs/performance.md), not here: a timed test on a shared CI machine
+//! proves nothing and flakes.
 
 use aciform::graph::ResourceGraph;
 use aciform::spec::{LoadOptions, load_stack};
@@ -66,7 +64,7 @@ empty_dir = {{}}
 }
 
 #[test]
-fn a_thousand_container_groups_validate_fast() {
+fn a_thousand_container_groups_load_and_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = match std::env::var_os("ACIFORM_WRITE_BIG_STACK") {
         Some(keep) => std::path::PathBuf::from(keep),
@@ -77,13 +75,9 @@ fn a_thousand_container_groups_validate_fast() {
 
     let mut opts = LoadOptions::default();
     opts.env.insert("BIG_KEY".into(), "k".into());
-    let started = Instant::now();
     let stack = load_stack(&path, &opts).unwrap();
     let graph = ResourceGraph::build(&stack).unwrap();
-    let took = started.elapsed();
 
     assert_eq!(stack.container_groups.len(), 1000);
     assert_eq!(graph.order().len(), 1050);
-    // Debug build on a shared 2-core machine: about 0.2 s here; release about 0.06 s.
-    assert!(took < Duration::from_secs(2), "took {took:?}");
 }

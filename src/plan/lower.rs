@@ -19,7 +19,7 @@ use crate::sensitive::Sensitive;
 use crate::spec::Reference;
 use crate::spec::{
     Container, ContainerGroupSpec, InitContainer, Part, Probe, ProbeAction, ResourceGroupSpec,
-    RunState, Secret, Stack, Text, VolumeKind, VolumeMount,
+    RunState, Stack, Text, VolumeKind, VolumeMount,
 };
 
 /// Resolves a reference to another resource's attribute; `None` when it is not known
@@ -313,7 +313,7 @@ fn init_container(c: &InitContainer, r: Resolver<'_>) -> Value {
 
 fn env_vars(
     env: &BTreeMap<String, Text>,
-    secure: &BTreeMap<String, Secret<Text>>,
+    secure: &BTreeMap<String, Sensitive<Text>>,
     r: Resolver<'_>,
 ) -> Vec<Value> {
     let plain = env
@@ -431,7 +431,7 @@ fn texts(list: &[Text], r: Resolver<'_>) -> Value {
     list.iter().map(|t| Value::String(text(t, r))).collect()
 }
 
-fn secret(s: &Secret<Text>, r: Resolver<'_>) -> String {
+fn secret(s: &Sensitive<Text>, r: Resolver<'_>) -> String {
     text(s.expose(), r)
 }
 

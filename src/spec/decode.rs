@@ -15,7 +15,8 @@ use super::error::{Issue, Issues, did_you_mean};
 use super::scope::{Allow, Scope};
 use super::source::{FileId, Origin};
 use super::template::{Segment, exact_offset, parse_template};
-use super::text::{Secret, Text};
+use super::text::Text;
+use crate::sensitive::Sensitive;
 
 /// A value of the TOML tree with its span.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -93,8 +94,9 @@ impl Ctx<'_> {
     }
 
     /// A sensitive string: its literal parts are masked in diagnostics.
-    pub fn secret(&mut self, v: &Value<'_>, field: &str) -> Option<Secret<Text>> {
-        self.text_with(v, field, Allow::All, true).map(Secret::new)
+    pub fn secret(&mut self, v: &Value<'_>, field: &str) -> Option<Sensitive<Text>> {
+        self.text_with(v, field, Allow::All, true)
+            .map(Sensitive::new)
     }
 
     /// A string with `${…}` evaluated under `allow`; `sensitive` masks literals.

@@ -12,7 +12,8 @@ use super::model::{
     ProbeAction, Protocol, VolumeMount,
 };
 use super::source::{Located, Origin};
-use super::text::{Secret, Text};
+use super::text::Text;
+use crate::sensitive::Sensitive;
 
 const CONTAINER_FIELDS: &[&str] = &[
     "name",
@@ -265,7 +266,10 @@ fn parse_port_string(s: &str) -> Option<(i64, Protocol)> {
     (1..=65535).contains(&n).then_some((n, protocol))
 }
 
-fn decode_secure_env(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<BTreeMap<String, Secret<Text>>> {
+fn decode_secure_env(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+) -> Option<BTreeMap<String, Sensitive<Text>>> {
     let table = ctx.table(v, "secure_env")?;
     let mut out = BTreeMap::new();
     let mut ok = true;

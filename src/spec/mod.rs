@@ -37,7 +37,7 @@ pub use model::*;
 pub use read::StackFile;
 pub use source::{FileId, Located, Origin, SourceFile, SourceMap};
 pub use stack_table::parse_var_overrides;
-pub use text::{Part, Reference, Secret, Text};
+pub use text::{Part, Reference, Text};
 
 /// What a load needs besides the files: `--var` overrides and the environment.
 #[derive(Debug, Clone, Default)]

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use super::address::{Address, ResourceKind};
 use super::source::{Located, Origin, SourceMap};
-use super::text::{Secret, Text};
+use super::text::Text;
+use crate::sensitive::Sensitive;
 
 /// Defines a spec enumeration: its variants, their spelling in the spec, Display.
 macro_rules! spec_enum {
@@ -299,7 +300,7 @@ pub struct Diagnostics {
 #[derive(Debug, Clone)]
 pub struct LogAnalytics {
     pub workspace_id: Text,
-    pub workspace_key: Secret<Text>,
+    pub workspace_key: Sensitive<Text>,
     pub log_type: Option<LogType>,
     pub metadata: BTreeMap<String, Text>,
     pub workspace_resource_id: Option<Text>,
@@ -320,7 +321,7 @@ pub struct Container {
     pub gpu: Option<Gpu>,
     pub ports: Vec<Located<Port>>,
     pub env: BTreeMap<String, Text>,
-    pub secure_env: BTreeMap<String, Secret<Text>>,
+    pub secure_env: BTreeMap<String, Sensitive<Text>>,
     pub volume_mounts: Vec<VolumeMount>,
     pub liveness_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
@@ -336,7 +337,7 @@ pub struct InitContainer {
     pub image: Text,
     pub command: Vec<Text>,
     pub env: BTreeMap<String, Text>,
-    pub secure_env: BTreeMap<String, Secret<Text>>,
+    pub secure_env: BTreeMap<String, Sensitive<Text>>,
     pub volume_mounts: Vec<VolumeMount>,
     pub origin: Origin,
     pub fields: FieldOrigins,
@@ -401,7 +402,7 @@ pub enum VolumeKind {
     EmptyDir,
     AzureFile(AzureFile),
     /// File name to base64 content.
-    Secret(BTreeMap<String, Secret<Text>>),
+    Secret(BTreeMap<String, Sensitive<Text>>),
     GitRepo(GitRepo),
 }
 
@@ -422,7 +423,7 @@ impl VolumeKind {
 pub struct AzureFile {
     pub share_name: Text,
     pub storage_account_name: Text,
-    pub storage_account_key: Secret<Text>,
+    pub storage_account_key: Sensitive<Text>,
     pub read_only: Option<bool>,
 }
 
@@ -441,7 +442,7 @@ pub struct RegistryCredential {
     /// Host name without scheme, e.g. `shop.azurecr.io`.
     pub server: Text,
     pub username: Option<Text>,
-    pub password: Option<Secret<Text>>,
+    pub password: Option<Sensitive<Text>>,
     /// A user-assigned identity resource id used to pull.
     pub identity: Option<Text>,
     pub origin: Origin,

@@ -1,6 +1,7 @@
 //! String values after `${vars.…}` and `${env.…}` substitution (`Text`), references
 //! to other resources' attributes that remain in them (`Reference`), and the wrapper
-//! that keeps sensitive values out of every Debug and Display (`Secret`).
+//! that keeps sensitive values out of every Debug and Display (`Sensitive`, shared
+//! with the other layers).
 
 use std::fmt;
 
@@ -99,7 +100,7 @@ impl Text {
 
 impl fmt::Debug for Text {
     // Shows the references by address and literals as they are; a Text that holds a
-    // secret is always wrapped in `Secret`, whose Debug hides it.
+    // secret is always wrapped in `Sensitive`, whose Debug hides it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Text(\"")?;
         for part in &self.parts {
@@ -112,39 +113,10 @@ impl fmt::Debug for Text {
     }
 }
 
-/// A sensitive value: secure env values, registry passwords, storage account keys,
-/// secret volume contents, the log analytics key. Debug and Display print
-/// `(sensitive)`; read it with `expose()`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret<T>(T);
-
-impl<T> Secret<T> {
-    /// Wraps a sensitive value.
-    pub fn new(value: T) -> Secret<T> {
-        Secret(value)
-    }
-
-    /// The value itself. Callers must not print or log it.
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> fmt::Debug for Secret<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(sensitive)")
-    }
-}
-
-impl<T> fmt::Display for Secret<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(sensitive)")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sensitive::Sensitive;
     use crate::spec::address::ResourceKind;
     use crate::spec::source::FileId;
 
@@ -182,7 +154,7 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let s = Secret::new(Text::lit("hunter2", origin()));
+        let s = Sensitive::new(Text::lit("hunter2", origin()));
         assert_eq!(format!("{s:?} {s}"), "(sensitive) (sensitive)");
         assert_eq!(s.expose().literal(), Some("hunter2"));
     }
