@@ -278,27 +278,39 @@ mod tests {
         serde_json::from_value(body).expect("a container group body")
     }
 
+    fn event(name: &str, kind: &str, message: &str, at: &str) -> serde_json::Value {
+        json!({ "name": name, "type": kind, "message": message, "count": 4,
+            "lastTimestamp": format!("2026-01-01T{at}Z") })
+    }
+
     fn web_crashing() -> ContainerGroup {
+        let events = [
+            event("Pulled", "Normal", "pulled", "10:00:00"),
+            event(
+                "BackOff",
+                "Warning",
+                "Back-off restarting failed container",
+                "10:05:00",
+            ),
+            event("Failed", "Warning", "older", "09:00:00"),
+        ];
+        let view = json!({
+            "restartCount": 4,
+            "currentState": { "state": "Waiting", "detailStatus": "CrashLoopBackOff" },
+            "events": events,
+        });
+        let ip = json!({ "type": "Public", "ip": "20.1.2.3", "fqdn": "web.example", "ports": [] });
+        let container =
+            json!({ "name": "web", "properties": { "image": "nginx", "instanceView": view } });
         group(json!({
-            "id": "/subscriptions/s/resourceGroups/rg-demo/providers/Microsoft.ContainerInstance/containerGroups/web",
+            "id": "/subscriptions/s/resourceGroups/rg-demo/providers/P/containerGroups/web",
             "name": "web",
             "tags": { "aciform-stack": "demo", "aciform-address": "container_group.web" },
             "properties": {
                 "provisioningState": "Succeeded",
-                "ipAddress": { "type": "Public", "ip": "20.1.2.3", "fqdn": "web.westeurope.azurecontainer.io", "ports": [] },
+                "ipAddress": ip,
                 "instanceView": { "state": "Running", "events": [] },
-                "containers": [{ "name": "web", "properties": {
-                    "image": "nginx",
-                    "instanceView": {
-                        "restartCount": 4,
-                        "currentState": { "state": "Waiting", "detailStatus": "CrashLoopBackOff" },
-                        "events": [
-                            { "name": "Pulled", "type": "Normal", "message": "pulled", "lastTimestamp": "2026-01-01T10:00:00Z" },
-                            { "name": "BackOff", "type": "Warning", "message": "Back-off restarting failed container", "count": 4, "lastTimestamp": "2026-01-01T10:05:00Z" },
-                            { "name": "Failed", "type": "Warning", "message": "older", "lastTimestamp": "2026-01-01T09:00:00Z" }
-                        ]
-                    }
-                }}]
+                "containers": [container],
             }
         }))
     }

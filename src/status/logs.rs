@@ -134,15 +134,15 @@ mod tests {
     fn mistakes_are_named_with_a_suggestion() {
         let stack = stack();
         let err = logs_target(&stack, "container_group.wb", None).expect_err("unknown");
-        assert!(matches!(
-            err,
-            StatusError::UnknownAddress { suggestion: Some(ref s), .. } if s == "container_group.web"
-        ));
+        assert!(
+            matches!(err, StatusError::UnknownAddress { suggestion: Some(ref s), .. }
+            if s == "container_group.web")
+        );
         let err = logs_target(&stack, "web", None).expect_err("shorthand");
-        assert!(matches!(
-            err,
-            StatusError::UnknownAddress { suggestion: Some(ref s), .. } if s == "container_group.web"
-        ));
+        assert!(
+            matches!(err, StatusError::UnknownAddress { suggestion: Some(ref s), .. }
+            if s == "container_group.web")
+        );
         let err = logs_target(&stack, "resource_group.main", None).expect_err("not a group");
         assert!(matches!(err, StatusError::NotAContainerGroup { .. }));
         let err = logs_target(&stack, "container_group.web", Some("db")).expect_err("none");
