@@ -4,6 +4,7 @@
 
 mod examples;
 mod readme;
+mod renames;
 mod scenario;
 mod status;
 
