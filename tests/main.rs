@@ -2,6 +2,7 @@
 //! in-process emulator on 127.0.0.1. Each module covers one area.
 
 mod arm;
+mod e2e;
 mod emulator;
 mod plan;
 mod spec_cli;

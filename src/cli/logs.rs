@@ -1,10 +1,14 @@
-//! `aciform logs ADDR`: a container's logs.
+//! `aciform logs ADDR`: a container's logs, as ARM returns them (the same call as
+//! `az container logs`).
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CliError, Output};
+use super::session::Session;
+use super::status::status_error;
+use super::{CliError, EXIT_OK, Output, StackArgs};
+use crate::status::logs_target;
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -28,6 +32,57 @@ pub struct LogsArgs {
     pub tail: Option<u32>,
 }
 
-pub async fn cmd_logs(_out: &Output, _args: &LogsArgs) -> Result<u8, CliError> {
-    Err(CliError::msg("`aciform logs` is not implemented yet"))
+/// Prints the container's log on stdout, exactly as the cloud returned it.
+pub async fn cmd_logs(out: &Output, args: &LogsArgs) -> Result<u8, CliError> {
+    let stack_args = StackArgs {
+        path: args.path.clone(),
+        vars: args.vars.clone(),
+    };
+    let session = Session::open(out, &stack_args).await?;
+    let target = logs_target(&session.stack, &args.address, args.container.as_deref())
+        .map_err(|e| status_error(&e))?;
+
+    let logs = session
+        .client
+        .container_logs(
+            &target.resource_group,
+            &target.group,
+            &target.container,
+            args.tail,
+        )
+        .await;
+    let content = match logs {
+        Ok(content) => content,
+        Err(e) if e.is_not_found() && e.code() == Some("ContainerNotFound") => {
+            return Err(CliError::context(
+                format!(
+                    "the live {} has no container `{}` yet",
+                    target.address, target.container
+                ),
+                &e,
+            )
+            .with_hint("the stack has changes not applied yet; see `aciform plan`"));
+        }
+        Err(e) if e.is_not_found() => {
+            return Err(CliError::context(
+                format!(
+                    "{} ({} in {}) is not deployed",
+                    target.address, target.group, target.resource_group
+                ),
+                &e,
+            )
+            .with_hint("create it with `aciform apply`"));
+        }
+        Err(e) => {
+            return Err(CliError::context(
+                format!("cannot read the logs of {}", target.address),
+                &e,
+            ));
+        }
+    };
+    if content.is_empty() {
+        out.note("(no log lines yet)");
+    }
+    out.print(&content);
+    Ok(EXIT_OK)
 }

@@ -89,16 +89,20 @@ async fn start_local(
     dir: &std::path::Path,
     env: &BTreeMap<String, String>,
 ) -> Result<EmulatorHandle, CliError> {
-    let operation_time = env
-        .get("ACIFORM_LOCAL_OPERATION_MS")
-        .and_then(|ms| ms.parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(LOCAL_OPERATION);
+    let millis = |name: &str| {
+        env.get(name)
+            .and_then(|ms| ms.parse::<u64>().ok())
+            .map(Duration::from_millis)
+    };
+    let defaults = EmulatorConfig::default();
     let config = EmulatorConfig {
         data_dir: Some(dir.to_path_buf()),
-        operation_time,
+        operation_time: millis("ACIFORM_LOCAL_OPERATION_MS").unwrap_or(LOCAL_OPERATION),
+        // How fast crash-looping and batch containers go round; tests shorten it to
+        // see restarts and warnings without waiting.
+        container_cycle: millis("ACIFORM_LOCAL_CYCLE_MS").unwrap_or(defaults.container_cycle),
         retry_after: None,
-        ..EmulatorConfig::default()
+        ..defaults
     };
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     crate::emulator::start(config, listen).await.map_err(|e| {
