@@ -7,13 +7,15 @@ use std::process::{Command, Stdio};
 use crate::spec_support::{HEAD, WEB};
 use crate::support::{aciform, repo_root};
 
-/// The environment the `full` example reads its secrets from.
+/// The environment the examples read their secrets from.
 const FULL_ENV: &[(&str, &str)] = &[
     ("SHOP_API_KEY", "api-key-value"),
     ("SHOP_DB_URL", "postgres://db"),
     ("ACR_PASSWORD", "acr-password-value"),
     ("LAW_KEY", "law-key-value"),
     ("STORAGE_KEY", "storage-key-value"),
+    ("ACI_SECURE_VALUE", "quickstart-secret-value"),
+    ("STOREFRONT_DB_PASSWORD", "storefront-secret-value"),
 ];
 
 fn example_dirs() -> Vec<std::path::PathBuf> {

@@ -75,6 +75,8 @@ struct Planner<'a> {
     claimed: BTreeSet<(String, String)>,
     /// Resource groups being created or replaced: their groups cannot exist yet.
     fresh_rgs: BTreeSet<String>,
+    /// Live resource groups (lower-cased) a renamed spec resource group replaces.
+    claimed_rgs: BTreeSet<String>,
 }
 
 /// Builds the plan. Errors are diagnostics pointing into the spec (an unowned
@@ -89,6 +91,7 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
         errors: Vec::new(),
         claimed: BTreeSet::new(),
         fresh_rgs: BTreeSet::new(),
+        claimed_rgs: BTreeSet::new(),
     };
 
     for address in req.graph.order() {
@@ -191,18 +194,30 @@ impl Planner<'_> {
         let name = AzureName::resource_group(&rg.name);
 
         let Some(live) = live else {
+            // Created, or renamed: the stack's resource group at this address has
+            // another name, and moves (a new one, then the old one deleted).
             self.fresh_rgs.insert(rg.name.to_ascii_lowercase());
             let attrs = all_added(&desired_canon);
-            let step = Step::new(&address, Action::Create, name, &desired_canon);
-            self.push(
-                address,
-                Some(id),
-                Action::Create,
-                attrs,
-                vec![],
-                0,
-                Some(step),
-            );
+            let (action, reasons, previous) = match self.owned_rg_at(&address) {
+                None => (Action::Create, vec![], None),
+                Some((old, body)) => {
+                    self.claimed_rgs.insert(old.to_ascii_lowercase());
+                    self.read(&address, Some(&body), None);
+                    self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
+                    self.refuse_if_foreign_inside(&old, &rg.origin);
+                    let why = format!(
+                        "the Azure name changed (was `{old}`): a new resource group is created, \
+                         and the old one is deleted with the container groups in it"
+                    );
+                    (
+                        Action::Replace,
+                        vec![why],
+                        Some(AzureName::resource_group(&old)),
+                    )
+                }
+            };
+            let step = Step::new(&address, action, name, &desired_canon).with_previous(previous);
+            self.push(address, Some(id), action, attrs, reasons, 0, Some(step));
             return;
         };
 
@@ -347,10 +362,17 @@ impl Planner<'_> {
                         .get("name")
                         .and_then(Value::as_str)
                         .unwrap_or_default();
-                    let why = format!(
-                        "the Azure name or resource group changed (was `{old_name}` in `{}`): a new group is created and the old one deleted",
-                        old.resource_group
-                    );
+                    let same_place = old.resource_group.eq_ignore_ascii_case(&rg.name)
+                        && old_name.eq_ignore_ascii_case(&cg.name);
+                    let why = if same_place {
+                        "its resource group is replaced, and the group with it".to_string()
+                    } else {
+                        format!(
+                            "the Azure name or resource group changed (was `{old_name}` in `{}`): \
+                             a new group is created and the old one deleted",
+                            old.resource_group
+                        )
+                    };
                     self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
                     let prev = AzureName::container_group(&old.resource_group, old_name);
                     (Action::Replace, vec![why, REPLACE_NOTE.into()], Some(prev))
@@ -523,7 +545,8 @@ impl Planner<'_> {
                 .to_string();
             let address = leftover_address(&body, ResourceKind::ResourceGroup, &name);
             let declared = self.stack().resource_groups.get(&address.key);
-            if declared.is_some() && !self.req.destroy {
+            let same_name = declared.is_some_and(|rg| rg.name.eq_ignore_ascii_case(&name));
+            if self.claimed_rgs.contains(&key) || (same_name && !self.req.destroy) {
                 continue;
             }
             if let Some(rg) = declared {
@@ -630,6 +653,53 @@ impl Planner<'_> {
                 ));
             }
         }
+    }
+
+    /// A live resource group this stack created for `address` under another name, if
+    /// any: (its name, its body).
+    fn owned_rg_at(&self, address: &Address) -> Option<(String, Value)> {
+        let stack = self.stack().name.as_str();
+        let wanted = address.to_string();
+        self.req
+            .live
+            .resource_groups
+            .iter()
+            .find_map(|(key, body)| {
+                let ours =
+                    tag(body, TAG_STACK) == Some(stack) && tag(body, TAG_ADDRESS) == Some(&wanted);
+                let name = body.get("name").and_then(Value::as_str).unwrap_or(key);
+                (ours && !self.claimed_rgs.contains(key)).then(|| (name.to_string(), body.clone()))
+            })
+    }
+
+    /// A resource group can be deleted only when nothing in it belongs to anyone else.
+    fn refuse_if_foreign_inside(&mut self, rg: &str, origin: &crate::spec::Origin) {
+        let stack = self.stack().name.clone();
+        let foreign: Vec<String> = self
+            .req
+            .live
+            .container_groups
+            .iter()
+            .filter(|((r, _), g)| {
+                r.eq_ignore_ascii_case(rg) && g.tag(TAG_STACK) != Some(stack.as_str())
+            })
+            .map(|((_, name), _)| name.clone())
+            .collect();
+        if foreign.is_empty() {
+            return;
+        }
+        self.errors.push(self.stack().error_at(
+            origin,
+            format!(
+                "renaming this resource group would delete `{rg}`, which holds container groups \
+                 this stack does not own: {}",
+                foreign.join(", ")
+            ),
+            "renamed here",
+            Some(format!(
+                "move or delete those groups first, or keep the name `{rg}`"
+            )),
+        ));
     }
 
     /// Records what was read live for `address`.

@@ -1,4 +1,4 @@
-//! Every official example in aci-api/examples is sent to the emulator, and each answer
+//! Every official example (tests/fixtures/aci-api/examples) is sent to the emulator, and each answer
 //! must have the documented shape: the documented status, and every key of the
 //! documented body present (values the service generates may differ).
 
@@ -9,19 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::{Cloud, Resp, aci_path};
 
+/// The official examples, vendored in tests/fixtures (see its README).
 fn examples_dir() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for candidate in [
-        "../shared/aci-api/examples",
-        "../../shared/aci-api/examples",
-        "/work/shared/aci-api/examples",
-    ] {
-        let dir = here.join(candidate);
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!("aci-api/examples not found beside the repository");
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aci-api/examples")
 }
 
 fn load(name: &str) -> Value {

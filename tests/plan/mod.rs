@@ -150,12 +150,61 @@ impl Lab {
 /// The plan in all three renderings, for one snapshot.
 pub fn renderings(planned: &PlannedStack) -> String {
     let plan = &planned.plan;
-    format!(
+    let text = format!(
         "{}\n----- markdown -----\n{}\n----- json -----\n{}",
         aciform::render::plan_text(plan, false),
         aciform::render::plan_markdown(plan),
         aciform::render::plan_json(plan)
-    )
+    );
+    without_ips(&text)
+}
+
+/// The text with every IPv4 address replaced by `<ip>`: the emulator assigns them as
+/// Azure does, in an order that depends on timing, so snapshots must not pin them.
+pub fn without_ips(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = ipv4_prefix_len(rest);
+        if end > 0 {
+            out.push_str("<ip>");
+            rest = &rest[end..];
+        } else {
+            let ch = rest.chars().next().unwrap_or(' ');
+            out.push(ch);
+            rest = &rest[ch.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// Length of a dotted quad at the start of `s`, or 0.
+fn ipv4_prefix_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    for part in 0..4 {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() && i - start < 3 {
+            i += 1;
+        }
+        if i == start {
+            return 0;
+        }
+        if part < 3 {
+            if bytes.get(i) != Some(&b'.') {
+                return 0;
+            }
+            i += 1;
+        }
+    }
+    if bytes
+        .get(i)
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'.')
+    {
+        0
+    } else {
+        i
+    }
 }
 
 /// One line per resource: `address action`.

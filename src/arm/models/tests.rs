@@ -1,4 +1,4 @@
-//! Round-trips of the models over every official example in aci-api/examples, plus
+//! Round-trips of the models over every official example (tests/fixtures/aci-api/examples), plus
 //! unknown-field and secret-redaction checks.
 
 use std::path::{Path, PathBuf};
@@ -9,14 +9,9 @@ use serde_json::{Value, json};
 
 use super::*;
 
-/// The examples directory: shared/ sits beside the repository (CI) or beside one of its
-/// parent directories (a worktree under /work/wt).
+/// The official examples, vendored in tests/fixtures (see its README).
 fn examples_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .map(|dir| dir.join("shared").join("aci-api").join("examples"))
-        .find(|dir| dir.is_dir())
-        .expect("shared/aci-api/examples beside the repository or one of its parents")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aci-api/examples")
 }
 
 /// Numbers compare by value: ARM writes `"cpu": 1`, the model writes `1.0`.
