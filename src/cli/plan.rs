@@ -87,9 +87,17 @@ pub(crate) async fn make_plan(
 ) -> Result<(PlannedStack, LiveState), CliError> {
     let only = target_closure(session, targets)?;
     let options = ReadOptions { refresh_state };
+    let started = std::time::Instant::now();
     let live = read_live(&session.client, &session.stack, &options)
         .await
         .map_err(|e| CliError::context("cannot read live state", &e))?;
+    tracing::info!(
+        resource_groups = live.resource_groups.len(),
+        container_groups = live.container_groups.len(),
+        requests = session.client.stats().requests,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "read live state"
+    );
     let request = PlanRequest {
         stack: &session.stack,
         graph: &session.graph,
@@ -100,6 +108,17 @@ pub(crate) async fn make_plan(
         destroy,
     };
     let planned = build_plan(&request).map_err(|e| CliError::from(e.into_report()))?;
+    let s = &planned.plan.summary;
+    tracing::info!(
+        create = s.create,
+        update = s.update,
+        replace = s.replace,
+        delete = s.delete,
+        start = s.start,
+        stop = s.stop,
+        no_op = s.no_op,
+        "plan ready"
+    );
     Ok((planned, live))
 }
 

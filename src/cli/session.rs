@@ -36,6 +36,12 @@ impl Session {
         let target = choose_target(stack.subscription.as_deref(), &stack.dir, &env)
             .map_err(|e| CliError::chain(&e))?;
         out.note(&target.describe());
+        tracing::info!(
+            stack = %stack.name,
+            resource_groups = stack.resource_groups.len(),
+            container_groups = stack.container_groups.len(),
+            "loaded the stack"
+        );
         let (client, info, local) = connect(&target, &env).await?;
         Ok(Session {
             stack,
