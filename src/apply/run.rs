@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::verify::unlanded_changes;
 use super::{ApplyContext, Event, StepFailure, StepOutput};
-use crate::arm::{ArmError, ContainerGroup, ResourceGroup};
+use crate::arm::{ArmError, ContainerGroup, GenericResource, ResourceGroup};
 use crate::plan::Action;
 use crate::plan::canon::canonicalize_container_group;
 use crate::plan::diff::{DiffRules, diff};
@@ -69,7 +69,7 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
             };
             set_run_state(&cx, &step, state).await?;
             let body = lower_group(&cx, &step)?;
-            patch_tags(&cx, &step, &body).await?;
+            record_run_state(&cx, &step, &body).await?;
             Ok(StepOutput::default())
         }
         (_, Action::NoOp | Action::Start | Action::Stop) => Ok(StepOutput::default()),
@@ -107,37 +107,55 @@ async fn update_resource_group(cx: &ApplyContext, step: &Step) -> Result<StepOut
     Ok(StepOutput::default())
 }
 
-/// Deletes a resource group, but only when nothing in it belongs to anyone else: ARM
-/// would delete everything inside.
+/// Deletes a resource group, but only when it is empty by then: ARM deletes everything
+/// inside with it, and the plan may not have seen all of it (it reads container groups
+/// only). ARM's generic resource list shows whatever else is there.
 async fn delete_resource_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
     let name = &step.azure.resource_group;
-    let stack = cx.stack.name.clone();
+    let stack = cx.stack.name.as_str();
     phase(cx, step, Phase::Destroy, None, async {
-        let inside = cx.client.list_container_groups(name).await?;
-        let foreign: Vec<String> = inside
-            .iter()
-            .filter(|g| g.tags.as_ref().and_then(|t| t.get(TAG_STACK)) != Some(&stack))
-            .filter_map(|g| g.name.clone())
-            .collect();
+        let inside = cx.client.list_resources_in_group(name).await?;
         if !inside.is_empty() {
-            let names: Vec<String> = inside.iter().filter_map(|g| g.name.clone()).collect();
-            let whose = if foreign.is_empty() {
-                "still"
-            } else {
-                "holds groups this stack does not own and still"
-            };
-            return Err(ArmError::Config(format!(
-                "refusing to delete resource group `{name}`: it {whose} contains {}",
-                names.join(", ")
-            )));
+            return Err(OpError::Refused(not_empty(name, stack, &inside)));
         }
-        // TODO: check for resources other than container groups (storage, networks)
-        // with ARM's generic resource list before deleting; the local cloud holds only
-        // container groups, and this check today sees only those.
-        cx.client.delete_resource_group(name).await.map(|()| None)
+        cx.client.delete_resource_group(name).await?;
+        Ok(None)
     })
     .await?;
     Ok(StepOutput::default())
+}
+
+/// Why a resource group that still holds `inside` is not deleted, naming what is there.
+fn not_empty(rg: &str, stack: &str, inside: &[GenericResource]) -> String {
+    let describe = |r: &GenericResource| {
+        format!(
+            "{} `{}`",
+            r.kind.as_deref().unwrap_or("a resource"),
+            r.name.as_deref().unwrap_or("?")
+        )
+    };
+    let ours = |r: &&GenericResource| {
+        r.tags
+            .as_ref()
+            .and_then(|t| t.iter().find(|(k, _)| k.eq_ignore_ascii_case(TAG_STACK)))
+            .is_some_and(|(_, v)| v == stack)
+    };
+    let foreign: Vec<String> = inside.iter().filter(|r| !ours(r)).map(describe).collect();
+    let own: Vec<String> = inside.iter().filter(ours).map(describe).collect();
+    let mut text = format!("refusing to delete resource group `{rg}`: deleting it would delete ");
+    if foreign.is_empty() {
+        text.push_str(&format!(
+            "what it still holds of this stack: {}",
+            own.join(", ")
+        ));
+    } else {
+        text.push_str(&format!(
+            "{} resource(s) this stack does not own: {}",
+            foreign.len(),
+            foreign.join(", ")
+        ));
+    }
+    text
 }
 
 async fn create_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
@@ -163,6 +181,7 @@ async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
     let (rg, name) = names(step);
     if step.update == UpdateMode::PatchTags {
         let returned = patch_tags(cx, step, &body).await?;
+        check_tags_landed(step, &body, &returned)?;
         return Ok(outputs_of(&returned));
     }
 
@@ -205,6 +224,17 @@ async fn patch_tags(cx: &ApplyContext, step: &Step, body: &Value) -> Result<Valu
     Ok(returned)
 }
 
+/// Brings the group's tags (which carry the run state aciform set) in line after a
+/// start or stop. Bookkeeping of the step just reported, so it prints nothing itself.
+async fn record_run_state(cx: &ApplyContext, step: &Step, body: &Value) -> Result<(), StepFailure> {
+    let (rg, name) = names(step);
+    cx.client
+        .patch_container_group_tags(rg, name, &string_tags(body))
+        .await
+        .map_err(|e| fail(step, main_phase(step), &e))?;
+    Ok(())
+}
+
 async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Result<(), StepFailure> {
     let (rg, name) = names(step);
     let which = if state == RunState::Running {
@@ -214,17 +244,58 @@ async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Resul
     };
     phase(cx, step, which, None, async {
         match state {
-            RunState::Running => cx.client.start_container_group(rg, name).await,
-            RunState::Stopped => cx.client.stop_container_group(rg, name).await,
+            RunState::Running => cx.client.start_container_group(rg, name).await?,
+            RunState::Stopped => cx.client.stop_container_group(rg, name).await?,
         }
-        .map(|()| None)
+        // The read-back check of a start or stop: the instance view must agree.
+        let now = cx.client.get_container_group(rg, name).await?;
+        let seen = now
+            .as_ref()
+            .and_then(|g| serde_json::to_value(g).ok())
+            .and_then(|g| {
+                let state = g.pointer("/properties/instanceView/state")?.as_str()?;
+                Some(state.to_string())
+            });
+        match run_state_mismatch(state, seen.as_deref()) {
+            Some(problem) => Err(OpError::Refused(problem)),
+            None => Ok(None),
+        }
     })
     .await?;
     Ok(())
 }
 
+/// Why the instance state `seen` after a start or stop shows it did not take; `None`
+/// when it did (or ARM showed no state to judge by).
+fn run_state_mismatch(wanted: RunState, seen: Option<&str>) -> Option<String> {
+    let seen = seen?;
+    let stopped = seen.eq_ignore_ascii_case("Stopped");
+    let (landed, verb) = match wanted {
+        // Right after a start the containers may still be pulling: anything but
+        // Stopped means it took.
+        RunState::Running => (!stopped, "start"),
+        RunState::Stopped => (stopped, "stop"),
+    };
+    (!landed)
+        .then(|| format!("ARM accepted the {verb} but the group's instance state is still {seen}"))
+}
+
+/// Why one phase's operation failed.
+enum OpError {
+    /// ARM (or the client) said no.
+    Arm(ArmError),
+    /// aciform refused to go on, for the reason given.
+    Refused(String),
+}
+
+impl From<ArmError> for OpError {
+    fn from(err: ArmError) -> Self {
+        OpError::Arm(err)
+    }
+}
+
 /// Runs one phase: emits Started, Still every ten seconds, then Completed or Failed.
-async fn phase<F>(
+async fn phase<F, E>(
     cx: &ApplyContext,
     step: &Step,
     which: Phase,
@@ -232,7 +303,8 @@ async fn phase<F>(
     op: F,
 ) -> Result<Option<String>, StepFailure>
 where
-    F: std::future::Future<Output = Result<Option<String>, ArmError>>,
+    F: std::future::Future<Output = Result<Option<String>, E>>,
+    E: Into<OpError>,
 {
     let address = step.address.to_string();
     let start = Instant::now();
@@ -269,7 +341,10 @@ where
                 phase: which,
                 elapsed,
             });
-            Err(fail(step, which, &err))
+            Err(match err.into() {
+                OpError::Arm(err) => fail(step, which, &err),
+                OpError::Refused(message) => StepFailure::new(step, which, message, None),
+            })
         }
     }
 }
@@ -289,7 +364,7 @@ where
     phase(cx, step, which, None, async move {
         let group = op.await?;
         *slot = serde_json::to_value(&group).unwrap_or(Value::Null);
-        Ok(group.id.clone())
+        Ok::<_, ArmError>(group.id.clone())
     })
     .await?;
     Ok(out)
@@ -304,14 +379,23 @@ fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
         .ok_or_else(|| {
             StepFailure::new(
                 step,
-                Phase::Create,
+                main_phase(step),
                 "the resource is no longer in the stack".into(),
                 None,
             )
         })?;
     let location = step.location.clone().unwrap_or_default();
     let salt = step.salt.clone().unwrap_or_default();
-    let resolve = |r: &Reference| cx.resolve(r);
+    let unknown = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let resolve = |r: &Reference| {
+        let value = cx.resolve(r);
+        if value.is_none()
+            && let Ok(mut unknown) = unknown.lock()
+        {
+            unknown.insert(format!("${{{}.{}}}", r.target, r.attr));
+        }
+        value
+    };
     let lower = LowerContext {
         stack: &cx.stack,
         resolve: &resolve,
@@ -320,9 +404,19 @@ fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
     };
     let body = lower_container_group(&lower, spec);
     if has_placeholder(&body) {
-        let message =
-            "a referenced value is still unknown after its dependencies were applied".into();
-        return Err(StepFailure::new(step, Phase::Create, message, None));
+        let names: Vec<String> = unknown
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        // An `ip` or `fqdn` stays unknown when the group has no public address or DNS
+        // label: its dependency finished, but Azure gave it no such value.
+        let message = format!(
+            "{} has no value after its dependency was applied (does that group have the \
+             IP address or DNS name label it refers to?)",
+            names.join(", ")
+        );
+        return Err(StepFailure::new(step, main_phase(step), message, None));
     }
     Ok(body)
 }
@@ -335,7 +429,7 @@ fn lower_rg(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
         .ok_or_else(|| {
             StepFailure::new(
                 step,
-                Phase::Create,
+                main_phase(step),
                 "the resource is no longer in the stack".into(),
                 None,
             )
@@ -385,6 +479,24 @@ fn check_landed(
     Err(StepFailure::new(step, which, message, None))
 }
 
+/// The read-back check of a tags-only PATCH: the tags, nothing else, were planned.
+fn check_tags_landed(step: &Step, sent: &Value, returned: &Value) -> Result<(), StepFailure> {
+    let now = string_tags(returned);
+    let missing: Vec<String> = string_tags(sent)
+        .into_iter()
+        .filter(|(k, v)| now.get(k) != Some(v))
+        .map(|(k, _)| format!("tags.{k} is not what was sent"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "ARM accepted the request but these planned changes did not land: {}",
+        missing.join("; ")
+    );
+    Err(StepFailure::new(step, Phase::Modify, message, None))
+}
+
 fn outputs_of(group: &Value) -> StepOutput {
     let mut attrs = BTreeMap::new();
     for (attr, pointer) in [
@@ -403,6 +515,17 @@ fn outputs_of(group: &Value) -> StepOutput {
     StepOutput {
         id: attrs.get("id").cloned(),
         attrs,
+    }
+}
+
+/// The phase a step is mostly about, for failures before any request goes out.
+fn main_phase(step: &Step) -> Phase {
+    match step.action {
+        Action::Update => Phase::Modify,
+        Action::Delete => Phase::Destroy,
+        Action::Start => Phase::Start,
+        Action::Stop => Phase::Stop,
+        Action::Create | Action::Replace | Action::NoOp => Phase::Create,
     }
 }
 
@@ -441,4 +564,51 @@ fn from_value<T: serde::de::DeserializeOwned>(
 
 fn fail(step: &Step, which: Phase, err: &ArmError) -> StepFailure {
     StepFailure::new(step, which, err.to_string(), err.code().map(String::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::GenericResource;
+
+    #[test]
+    fn a_start_or_stop_that_did_not_take_is_reported() {
+        assert_eq!(run_state_mismatch(RunState::Stopped, Some("Stopped")), None);
+        assert_eq!(run_state_mismatch(RunState::Running, Some("Pending")), None);
+        assert_eq!(run_state_mismatch(RunState::Running, None), None);
+        assert_eq!(
+            run_state_mismatch(RunState::Stopped, Some("Running")).as_deref(),
+            Some("ARM accepted the stop but the group's instance state is still Running")
+        );
+        assert!(run_state_mismatch(RunState::Running, Some("stopped")).is_some());
+    }
+
+    fn resource(kind: &str, name: &str, stack: Option<&str>) -> GenericResource {
+        GenericResource {
+            kind: Some(kind.into()),
+            name: Some(name.into()),
+            tags: stack.map(|s| [(TAG_STACK.to_string(), s.to_string())].into()),
+            ..GenericResource::default()
+        }
+    }
+
+    #[test]
+    fn a_resource_group_that_is_not_empty_is_refused_naming_what_is_inside() {
+        let storage = resource("Microsoft.Storage/storageAccounts", "data", None);
+        let ours = resource(
+            "Microsoft.ContainerInstance/containerGroups",
+            "web",
+            Some("s"),
+        );
+        assert_eq!(
+            not_empty("rg", "s", &[ours.clone(), storage]),
+            "refusing to delete resource group `rg`: deleting it would delete 1 resource(s) \
+             this stack does not own: Microsoft.Storage/storageAccounts `data`"
+        );
+        assert_eq!(
+            not_empty("rg", "s", &[ours]),
+            "refusing to delete resource group `rg`: deleting it would delete what it still \
+             holds of this stack: Microsoft.ContainerInstance/containerGroups `web`"
+        );
+    }
 }
