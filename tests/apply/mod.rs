@@ -7,6 +7,7 @@
 mod destroy;
 mod failures;
 mod interrupt;
+mod live;
 mod order;
 mod parallel;
 mod run_state;
