@@ -41,6 +41,10 @@ pub enum FaultEffect {
     /// The long-running operation takes `extra_ms` longer than configured, so tests
     /// can make one resource slower than the others.
     Slow { extra_ms: u64 },
+    /// A PUT is accepted and succeeds, but the field at `pointer` (a JSON pointer into
+    /// the stored body, e.g. `/properties/containers/0/properties/image`) keeps its old
+    /// value, or stays absent on a create: a change that silently never lands.
+    IgnoreField { pointer: String },
 }
 
 /// A fault on the container group `name` (case-insensitive), optionally only in one

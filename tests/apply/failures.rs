@@ -2,7 +2,7 @@
 //! summary names ARM's code and message verbatim, and what was skipped because of it);
 //! transient faults and throttling are absorbed by retries and the apply succeeds.
 
-use aciform::emulator::{EmulatorConfig, ThrottleConfig};
+use aciform::emulator::{EmulatorConfig, FaultEffect, FaultOperation, FaultRule, ThrottleConfig};
 
 use super::{Fixture, group_toml, head, line_of};
 
@@ -127,4 +127,77 @@ async fn transient_faults_and_throttling_are_absorbed() {
     let stats = fx.cloud.stats();
     assert!(stats.throttled > 0, "{stats:?}");
     assert!(stats.injected_failures > 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_azure_accepted_but_never_made_is_reported() {
+    let stack = |image: &str| head("landed", "rg-landed") + &group_toml("web", image, "", "");
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    fx.apply_ok(&[]).await;
+
+    fx.cloud.faults().add(FaultRule {
+        name: "web".into(),
+        resource_group: None,
+        operation: FaultOperation::Put,
+        effect: FaultEffect::IgnoreField {
+            pointer: "/properties/containers/0/properties/image".into(),
+        },
+        times: None,
+    });
+    fx.write(&stack("nginx:1.28"));
+    let run = fx.apply(&[]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stdout.contains(
+            "container_group.web: update failed: ARM accepted the request but these planned \
+             changes did not land: containers.app.image is \"nginx:1.27\" in Azure, planned \
+             \"nginx:1.28\""
+        ),
+        "{}",
+        run.both()
+    );
+    // It is still to do, and done once Azure behaves.
+    let plan = fx.plan().await;
+    assert_eq!(plan.code, Some(2), "{}", plan.both());
+    assert!(
+        plan.stdout.contains("\"nginx:1.27\" -> \"nginx:1.28\""),
+        "{}",
+        plan.stdout
+    );
+    fx.cloud.faults().clear();
+    fx.apply_ok(&[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_the_output_even_when_everything_fails() {
+    const SECRET: &str = "s3cr3t-Value-4815162342";
+    let secure = r#"secure_env = { TOKEN = "${env.APPLY_TEST_TOKEN}" }"#;
+    let stack = |image: &str| head("secret", "rg-secret") + &group_toml("web", image, "", secure);
+    let fx = Fixture::quick(&stack("shop/doesnotexist:1")).await;
+    let stack_dir = fx.stack();
+    let args = [
+        "apply",
+        stack_dir.to_str().unwrap(),
+        "--auto-approve",
+        "-vvv",
+    ];
+    let env = [("APPLY_TEST_TOKEN", SECRET)];
+
+    let failed = fx.run_with_env(&args, &env).await;
+    assert_eq!(failed.code, Some(1), "{}", failed.both());
+    assert!(!failed.both().contains(SECRET), "{}", failed.both());
+
+    fx.write(&stack("shop/web:1"));
+    let applied = fx.run_with_env(&args, &env).await;
+    assert_eq!(applied.code, Some(0), "{}", applied.both());
+    assert!(!applied.both().contains(SECRET), "{}", applied.both());
+    let stack_dir = fx.stack();
+    let plan_args = ["plan", stack_dir.to_str().unwrap(), "--detailed-exitcode"];
+    let plan = fx.run_with_env(&plan_args, &env).await;
+    assert_eq!(
+        plan.code,
+        Some(0),
+        "the secret is compared by hash: {}",
+        plan.both()
+    );
 }

@@ -69,8 +69,15 @@ impl Fixture {
 
     /// `aciform ARGS` against this emulator.
     pub async fn run(&self, args: &[&str]) -> CliRun {
+        self.run_with_env(args, &[]).await
+    }
+
+    /// `aciform ARGS` against this emulator, with more environment variables.
+    pub async fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> CliRun {
         let env = self.env();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut env: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        env.extend_from_slice(extra);
         run_aciform(args, &env).await
     }
 
