@@ -8,6 +8,8 @@
 //! only its own resource and what depends on it. Progress goes out as `Event`s; only
 //! the CLI prints.
 
+mod phase;
+mod resource_group;
 mod run;
 mod schedule;
 mod verify;
