@@ -3,10 +3,11 @@
 //! leaves nothing half-known. Each time, a new plan shows exactly what is left and
 //! the next apply converges.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aciform::emulator::EmulatorConfig;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout};
 
 use super::{Fixture, group_toml, head};
@@ -32,7 +33,9 @@ struct Running {
     child: Child,
     lines: tokio::io::Lines<BufReader<ChildStdout>>,
     stdout: String,
-    stderr: tokio::task::JoinHandle<String>,
+    /// Filled by a background task as the child writes it.
+    stderr: Arc<Mutex<String>>,
+    stderr_task: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -46,18 +49,37 @@ impl Running {
             .spawn()
             .expect("aciform starts");
         let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut err = child.stderr.take().expect("stderr");
-        let stderr = tokio::spawn(async move {
-            let mut text = String::new();
-            let _ = err.read_to_string(&mut text).await;
-            text
+        let mut err = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let stderr_task = tokio::spawn(async move {
+            while let Ok(Some(line)) = err.next_line().await {
+                if let Ok(mut text) = sink.lock() {
+                    text.push_str(&format!("{line}\n"));
+                }
+            }
         });
         Running {
             child,
             lines,
             stdout: String::new(),
             stderr,
+            stderr_task,
         }
+    }
+
+    /// Waits until the child has written `needle` to stderr.
+    async fn wait_for_stderr(&self, needle: &str) {
+        for _ in 0..500 {
+            if self.stderr.lock().is_ok_and(|text| text.contains(needle)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "no {needle:?} on stderr: {:?}",
+            self.stderr.lock().map(|t| t.clone())
+        );
     }
 
     /// Reads until `count` container groups have started being created.
@@ -99,7 +121,8 @@ impl Running {
         let status = tokio::time::timeout(Duration::from_secs(30), rest)
             .await
             .expect("aciform ends after the interrupt");
-        let stderr = self.stderr.await.unwrap_or_default();
+        let _ = self.stderr_task.await;
+        let stderr = self.stderr.lock().map(|t| t.clone()).unwrap_or_default();
         (status.code(), self.stdout, stderr)
     }
 }
@@ -141,7 +164,8 @@ async fn converges_after(fx: &Fixture, expected_left: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_lets_running_operations_finish_and_reports_the_rest() {
-    let fx = slow_stack(Duration::from_millis(1500)).await;
+    // Long enough that the interrupt surely lands while the first two run.
+    let fx = slow_stack(Duration::from_millis(2500)).await;
     let mut apply = Running::start(&fx).await;
     apply.wait_for_creates(2).await;
     apply.signal("-INT");
@@ -175,7 +199,7 @@ async fn a_second_ctrl_c_stops_waiting_and_reports_running_work_as_unknown() {
     let mut apply = Running::start(&fx).await;
     apply.wait_for_creates(2).await;
     apply.signal("-INT");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    apply.wait_for_stderr("Interrupt received").await;
     apply.signal("-INT");
     let (code, out, err) = apply.finish().await;
 
