@@ -1,6 +1,7 @@
 //! Integration tests: the real CLI binary and the real ARM client against the
 //! in-process emulator on 127.0.0.1. Each module covers one area.
 
+mod apply;
 mod arm;
 mod e2e;
 mod emulator;

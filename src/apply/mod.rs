@@ -8,6 +8,8 @@
 //! only its own resource and what depends on it. Progress goes out as `Event`s; only
 //! the CLI prints.
 
+mod phase;
+mod resource_group;
 mod run;
 mod schedule;
 mod verify;
@@ -30,6 +32,7 @@ use crate::spec::{Address, Reference, ResourceKind, Stack};
 
 pub use verify::unlanded_changes;
 use walk::NodeOutcome;
+pub use walk::Stop;
 
 /// Progress of an apply, for the CLI to print.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +196,8 @@ impl ApplyContext {
                 let rg = self.stack.resource_groups.get(&cg.resource_group)?;
                 if attr == "id" {
                     return Some(format!(
-                        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerInstance/containerGroups/{}",
+                        "/subscriptions/{}/resourceGroups/{}/providers/\
+                         Microsoft.ContainerInstance/containerGroups/{}",
                         self.subscription, rg.name, cg.name
                     ));
                 }
@@ -214,13 +218,15 @@ impl ApplyContext {
 }
 
 /// Carries out `steps` (from one plan) with at most `parallelism` operations at a
-/// time. Setting `cancel` to true stops starting new work; running work is awaited.
+/// time. `stop` at [`Stop::NoNewWork`] starts nothing new and waits for what runs
+/// (whose outcome is then known); at [`Stop::Abandon`] it stops waiting, and what
+/// was running is reported as [`StepResult::Unknown`].
 pub async fn apply_steps(
     cx: Arc<ApplyContext>,
     graph: &ResourceGraph,
     steps: Vec<Step>,
     parallelism: usize,
-    cancel: watch::Receiver<bool>,
+    stop: watch::Receiver<Stop>,
 ) -> ApplyReport {
     let phases = schedule::phases(graph, &steps);
     let mut results: Vec<Option<StepResult>> = steps.iter().map(|_| None).collect();
@@ -238,7 +244,7 @@ pub async fn apply_steps(
                 out
             }
         };
-        let outcomes = walk::walk(&dag, parallelism, cancel.clone(), work).await;
+        let outcomes = walk::walk(&dag, parallelism, stop.clone(), work).await;
         for (node, outcome) in dag.node_indices().zip(outcomes) {
             let index = dag[node];
             results[index] = Some(match outcome {

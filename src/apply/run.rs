@@ -1,30 +1,29 @@
 //! Carrying out one step against ARM: lower the spec again with what finished
 //! dependencies produced, send it, read the result back and check that every planned
-//! field landed, then start or stop the group as the spec asks.
+//! field landed, then start or stop the group as the spec asks. Resource groups have
+//! their own file; phases and their events live in `phase.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::verify::unlanded_changes;
-use super::{ApplyContext, Event, StepFailure, StepOutput};
-use crate::arm::{ArmError, ContainerGroup, ResourceGroup};
+use super::phase::{OpError, fail, main_phase, phase, phase_value};
+use super::resource_group::{create_resource_group, delete_resource_group, update_resource_group};
+use super::verify::{check_landed, check_tags_landed, run_state_mismatch};
+use super::{ApplyContext, StepFailure, StepOutput};
+use crate::arm::ContainerGroup;
 use crate::plan::Action;
 use crate::plan::canon::canonicalize_container_group;
 use crate::plan::diff::{DiffRules, diff};
 use crate::plan::live::tag;
-use crate::plan::lower::{LowerContext, lower_container_group, lower_resource_group};
+use crate::plan::lower::{LowerContext, lower_container_group};
 use crate::plan::placeholder::has_placeholder;
-use crate::plan::rules::{TAG_STACK, replacement_reason};
+use crate::plan::rules::replacement_reason;
 use crate::plan::secrets::SecretHashes;
 use crate::plan::step::{Step, UpdateMode};
 use crate::render::progress::Step as Phase;
 use crate::spec::{Reference, ResourceKind, RunState};
-
-/// How often a long operation reports that it is still going.
-const STILL_EVERY: Duration = Duration::from_secs(10);
 
 /// Runs one step, reporting its phases as events.
 pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, StepFailure> {
@@ -69,75 +68,11 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
             };
             set_run_state(&cx, &step, state).await?;
             let body = lower_group(&cx, &step)?;
-            patch_tags(&cx, &step, &body).await?;
+            record_run_state(&cx, &step, &body).await?;
             Ok(StepOutput::default())
         }
         (_, Action::NoOp | Action::Start | Action::Stop) => Ok(StepOutput::default()),
     }
-}
-
-async fn create_resource_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
-    let body = lower_rg(cx, step)?;
-    let rg: ResourceGroup = from_value(step, Phase::Create, body)?;
-    let name = &step.azure.resource_group;
-    let done = phase(cx, step, Phase::Create, None, async {
-        cx.client
-            .put_resource_group(name, &rg)
-            .await
-            .map(|r| r.id.clone())
-    })
-    .await?;
-    Ok(StepOutput {
-        id: done,
-        ..StepOutput::default()
-    })
-}
-
-async fn update_resource_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
-    let body = lower_rg(cx, step)?;
-    let tags = string_tags(&body);
-    let name = &step.azure.resource_group;
-    phase(cx, step, Phase::Modify, None, async {
-        cx.client
-            .patch_resource_group_tags(name, &tags)
-            .await
-            .map(|r| r.id.clone())
-    })
-    .await?;
-    Ok(StepOutput::default())
-}
-
-/// Deletes a resource group, but only when nothing in it belongs to anyone else: ARM
-/// would delete everything inside.
-async fn delete_resource_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
-    let name = &step.azure.resource_group;
-    let stack = cx.stack.name.clone();
-    phase(cx, step, Phase::Destroy, None, async {
-        let inside = cx.client.list_container_groups(name).await?;
-        let foreign: Vec<String> = inside
-            .iter()
-            .filter(|g| g.tags.as_ref().and_then(|t| t.get(TAG_STACK)) != Some(&stack))
-            .filter_map(|g| g.name.clone())
-            .collect();
-        if !inside.is_empty() {
-            let names: Vec<String> = inside.iter().filter_map(|g| g.name.clone()).collect();
-            let whose = if foreign.is_empty() {
-                "still"
-            } else {
-                "holds groups this stack does not own and still"
-            };
-            return Err(ArmError::Config(format!(
-                "refusing to delete resource group `{name}`: it {whose} contains {}",
-                names.join(", ")
-            )));
-        }
-        // TODO: check for resources other than container groups (storage, networks)
-        // with ARM's generic resource list before deleting; the local cloud holds only
-        // container groups, and this check today sees only those.
-        cx.client.delete_resource_group(name).await.map(|()| None)
-    })
-    .await?;
-    Ok(StepOutput::default())
 }
 
 async fn create_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
@@ -163,6 +98,7 @@ async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
     let (rg, name) = names(step);
     if step.update == UpdateMode::PatchTags {
         let returned = patch_tags(cx, step, &body).await?;
+        check_tags_landed(step, &body, &returned)?;
         return Ok(outputs_of(&returned));
     }
 
@@ -205,6 +141,17 @@ async fn patch_tags(cx: &ApplyContext, step: &Step, body: &Value) -> Result<Valu
     Ok(returned)
 }
 
+/// Brings the group's tags (which carry the run state aciform set) in line after a
+/// start or stop. Bookkeeping of the step just reported, so it prints nothing itself.
+async fn record_run_state(cx: &ApplyContext, step: &Step, body: &Value) -> Result<(), StepFailure> {
+    let (rg, name) = names(step);
+    cx.client
+        .patch_container_group_tags(rg, name, &string_tags(body))
+        .await
+        .map_err(|e| fail(step, main_phase(step), &e))?;
+    Ok(())
+}
+
 async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Result<(), StepFailure> {
     let (rg, name) = names(step);
     let which = if state == RunState::Running {
@@ -214,85 +161,25 @@ async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Resul
     };
     phase(cx, step, which, None, async {
         match state {
-            RunState::Running => cx.client.start_container_group(rg, name).await,
-            RunState::Stopped => cx.client.stop_container_group(rg, name).await,
+            RunState::Running => cx.client.start_container_group(rg, name).await?,
+            RunState::Stopped => cx.client.stop_container_group(rg, name).await?,
         }
-        .map(|()| None)
+        // The read-back check of a start or stop: the instance view must agree.
+        let now = cx.client.get_container_group(rg, name).await?;
+        let seen = now
+            .as_ref()
+            .and_then(|g| serde_json::to_value(g).ok())
+            .and_then(|g| {
+                let state = g.pointer("/properties/instanceView/state")?.as_str()?;
+                Some(state.to_string())
+            });
+        match run_state_mismatch(state, seen.as_deref()) {
+            Some(problem) => Err(OpError::Refused(problem)),
+            None => Ok(None),
+        }
     })
     .await?;
     Ok(())
-}
-
-/// Runs one phase: emits Started, Still every ten seconds, then Completed or Failed.
-async fn phase<F>(
-    cx: &ApplyContext,
-    step: &Step,
-    which: Phase,
-    id: Option<String>,
-    op: F,
-) -> Result<Option<String>, StepFailure>
-where
-    F: std::future::Future<Output = Result<Option<String>, ArmError>>,
-{
-    let address = step.address.to_string();
-    let start = Instant::now();
-    cx.emit(Event::Started {
-        address: address.clone(),
-        phase: which,
-        id,
-    });
-    tokio::pin!(op);
-    let mut ticker =
-        tokio::time::interval_at(tokio::time::Instant::now() + STILL_EVERY, STILL_EVERY);
-    let result = loop {
-        tokio::select! {
-            result = &mut op => break result,
-            _ = ticker.tick() => cx.emit(Event::Still {
-                address: address.clone(), phase: which, elapsed: start.elapsed(),
-            }),
-        }
-    };
-    let elapsed = start.elapsed();
-    match result {
-        Ok(id) => {
-            cx.emit(Event::Completed {
-                address,
-                phase: which,
-                elapsed,
-                id: id.clone(),
-            });
-            Ok(id)
-        }
-        Err(err) => {
-            cx.emit(Event::Failed {
-                address,
-                phase: which,
-                elapsed,
-            });
-            Err(fail(step, which, &err))
-        }
-    }
-}
-
-/// A phase whose operation returns a container group.
-async fn phase_value<F>(
-    cx: &ApplyContext,
-    step: &Step,
-    which: Phase,
-    op: F,
-) -> Result<Value, StepFailure>
-where
-    F: std::future::Future<Output = Result<ContainerGroup, ArmError>>,
-{
-    let mut out = Value::Null;
-    let slot = &mut out;
-    phase(cx, step, which, None, async move {
-        let group = op.await?;
-        *slot = serde_json::to_value(&group).unwrap_or(Value::Null);
-        Ok(group.id.clone())
-    })
-    .await?;
-    Ok(out)
 }
 
 /// The container group's body, lowered again with every reference now known.
@@ -304,14 +191,23 @@ fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
         .ok_or_else(|| {
             StepFailure::new(
                 step,
-                Phase::Create,
+                main_phase(step),
                 "the resource is no longer in the stack".into(),
                 None,
             )
         })?;
     let location = step.location.clone().unwrap_or_default();
     let salt = step.salt.clone().unwrap_or_default();
-    let resolve = |r: &Reference| cx.resolve(r);
+    let unknown = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let resolve = |r: &Reference| {
+        let value = cx.resolve(r);
+        if value.is_none()
+            && let Ok(mut unknown) = unknown.lock()
+        {
+            unknown.insert(format!("${{{}.{}}}", r.target, r.attr));
+        }
+        value
+    };
     let lower = LowerContext {
         stack: &cx.stack,
         resolve: &resolve,
@@ -320,33 +216,21 @@ fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
     };
     let body = lower_container_group(&lower, spec);
     if has_placeholder(&body) {
-        let message =
-            "a referenced value is still unknown after its dependencies were applied".into();
-        return Err(StepFailure::new(step, Phase::Create, message, None));
+        let names: Vec<String> = unknown
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        // An `ip` or `fqdn` stays unknown when the group has no public address or DNS
+        // label: its dependency finished, but Azure gave it no such value.
+        let message = format!(
+            "{} has no value after its dependency was applied (does that group have the \
+             IP address or DNS name label it refers to?)",
+            names.join(", ")
+        );
+        return Err(StepFailure::new(step, main_phase(step), message, None));
     }
     Ok(body)
-}
-
-fn lower_rg(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
-    let spec = cx
-        .stack
-        .resource_groups
-        .get(&step.address.key)
-        .ok_or_else(|| {
-            StepFailure::new(
-                step,
-                Phase::Create,
-                "the resource is no longer in the stack".into(),
-                None,
-            )
-        })?;
-    let location = spec
-        .location
-        .clone()
-        .or_else(|| step.location.clone())
-        .unwrap_or_default();
-    let resolve = |r: &Reference| cx.resolve(r);
-    Ok(lower_resource_group(&cx.stack, spec, &location, &resolve))
 }
 
 /// Whether a PUT of `desired` would change the live group.
@@ -366,23 +250,6 @@ fn differs(desired: &Value, live: &Value) -> bool {
     !d.is_empty()
         || tag(desired, crate::plan::rules::TAG_SECRETS)
             != tag(live, crate::plan::rules::TAG_SECRETS)
-}
-
-fn check_landed(
-    step: &Step,
-    which: Phase,
-    sent: &Value,
-    returned: &Value,
-) -> Result<(), StepFailure> {
-    let missing = unlanded_changes(sent, returned);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let message = format!(
-        "ARM accepted the request but these planned changes did not land: {}",
-        missing.join("; ")
-    );
-    Err(StepFailure::new(step, which, message, None))
 }
 
 fn outputs_of(group: &Value) -> StepOutput {
@@ -413,7 +280,8 @@ fn names(step: &Step) -> (&str, &str) {
     )
 }
 
-fn string_tags(body: &Value) -> BTreeMap<String, String> {
+/// The string tags of an ARM body.
+pub(super) fn string_tags(body: &Value) -> BTreeMap<String, String> {
     body.get("tags")
         .and_then(Value::as_object)
         .map(|m| {
@@ -424,7 +292,8 @@ fn string_tags(body: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(
+/// A typed request body from a lowered one; failing is a bug of ours, reported as such.
+pub(super) fn from_value<T: serde::de::DeserializeOwned>(
     step: &Step,
     which: Phase,
     body: Value,
@@ -437,8 +306,4 @@ fn from_value<T: serde::de::DeserializeOwned>(
             None,
         )
     })
-}
-
-fn fail(step: &Step, which: Phase, err: &ArmError) -> StepFailure {
-    StepFailure::new(step, which, err.to_string(), err.code().map(String::from))
 }

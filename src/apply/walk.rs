@@ -1,7 +1,8 @@
 //! Walks a dependency graph with a cap on work in flight: a node starts as soon as
 //! everything it depends on is done, not level by level. A failed node fails only
 //! itself; everything downstream of it is skipped, and independent branches carry on.
-//! Once cancelled, nothing new starts and the work in flight is waited for.
+//! Told to stop, nothing new starts and the work in flight is waited for; told to
+//! abandon, the work in flight is dropped and reported as lost.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -12,6 +13,18 @@ use petgraph::visit::{Bfs, EdgeRef};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// How far a walk has been told to stop. The levels only ever go up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stop {
+    /// Keep going.
+    #[default]
+    Run,
+    /// Start nothing new; wait for what runs.
+    NoNewWork,
+    /// Stop waiting: drop what runs (its outcome is unknown).
+    Abandon,
+}
+
 /// What became of one node.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeOutcome<T, E> {
@@ -21,17 +34,17 @@ pub enum NodeOutcome<T, E> {
     Skipped(NodeIndex),
     /// Not started: the walk was cancelled first.
     NotStarted,
-    /// The task running it ended without an answer (it panicked or was aborted): the
-    /// operation's effect in the cloud is unknown.
+    /// The task running it ended without an answer (it was abandoned, or it
+    /// panicked): the operation's effect in the cloud is unknown.
     Lost,
 }
 
 /// Runs `work` for every node of `dag` (edges point from a dependency to its
-/// dependent), at most `cap` at a time, until done or `cancel` turns true.
+/// dependent), at most `cap` at a time, until done or told to stop.
 pub async fn walk<N, T, E, F, Fut>(
     dag: &DiGraph<N, ()>,
     cap: usize,
-    mut cancel: watch::Receiver<bool>,
+    mut stop: watch::Receiver<Stop>,
     work: F,
 ) -> Vec<NodeOutcome<T, E>>
 where
@@ -54,9 +67,15 @@ where
     let mut task_node: std::collections::HashMap<tokio::task::Id, NodeIndex> = Default::default();
     let cap = cap.max(1);
 
+    let (mut abandoned, mut deaf) = (false, false);
     loop {
-        let cancelled = *cancel.borrow();
-        while !cancelled && running.len() < cap {
+        let level = *stop.borrow();
+        if level == Stop::Abandon && !abandoned {
+            // Aborted tasks come back from `join_next` as cancelled: reported as lost.
+            running.abort_all();
+            abandoned = true;
+        }
+        while level == Stop::Run && running.len() < cap {
             let Some(node) = ready.pop_front() else { break };
             let fut = work(node);
             let handle = running.spawn(async move { (node, fut.await) });
@@ -68,8 +87,12 @@ where
 
         let joined = tokio::select! {
             joined = running.join_next_with_id() => joined,
-            // Wake up to stop starting work; what runs is still awaited.
-            _ = cancel.changed(), if !cancelled => continue,
+            // Wake up to stop starting work, or to abandon what runs.
+            changed = stop.changed(), if level != Stop::Abandon && !deaf => {
+                // A dropped sender can tell the walk nothing more: carry on as told.
+                deaf = changed.is_err();
+                continue;
+            }
         };
         let Some(joined) = joined else { break };
         match joined {
@@ -90,7 +113,11 @@ where
             Err(join_error) => {
                 if let Some(node) = task_node.get(&join_error.id()).copied() {
                     outcome[node.index()] = Some(NodeOutcome::Lost);
-                    skip_downstream(dag, node, &mut outcome);
+                    // Once stopping, what depends on it was never going to start; a
+                    // panic in a running walk must still keep its dependents from running.
+                    if level == Stop::Run {
+                        skip_downstream(dag, node, &mut outcome);
+                    }
                 }
             }
         }
@@ -132,10 +159,8 @@ mod tests {
         (g, [a, b, c, d, e])
     }
 
-    fn never_cancelled() -> watch::Receiver<bool> {
-        let (tx, rx) = watch::channel(false);
-        std::mem::forget(tx);
-        rx
+    fn never_cancelled() -> watch::Receiver<Stop> {
+        watch::channel(Stop::Run).1
     }
 
     #[tokio::test]
@@ -201,13 +226,13 @@ mod tests {
         let first = g.add_node(());
         let second = g.add_node(());
         g.add_edge(first, second, ());
-        let (tx, rx) = watch::channel(false);
+        let (tx, rx) = watch::channel(Stop::Run);
         let tx = Arc::new(tx);
         let out = walk(&g, 4, rx, move |n| {
             let tx = tx.clone();
             async move {
                 if n == first {
-                    let _ = tx.send(true);
+                    let _ = tx.send(Stop::NoNewWork);
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
                 Ok::<_, ()>(())
@@ -216,5 +241,35 @@ mod tests {
         .await;
         assert_eq!(out[first.index()], NodeOutcome::Done(()));
         assert_eq!(out[second.index()], NodeOutcome::NotStarted);
+    }
+
+    #[tokio::test]
+    async fn abandoning_drops_running_work_as_lost_and_skips_nothing() {
+        let mut g: DiGraph<(), ()> = DiGraph::new();
+        let slow = g.add_node(());
+        let after = g.add_node(());
+        let quick = g.add_node(());
+        g.add_edge(slow, after, ());
+        let (tx, rx) = watch::channel(Stop::Run);
+        let tx = Arc::new(tx);
+        let out = walk(&g, 4, rx, move |n| {
+            let tx = tx.clone();
+            async move {
+                if n == slow {
+                    let _ = tx.send(Stop::Abandon);
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+                Ok::<_, ()>(())
+            }
+        });
+        let out = tokio::time::timeout(Duration::from_secs(5), out)
+            .await
+            .expect("abandoning returns without waiting for the work");
+        assert_eq!(out[slow.index()], NodeOutcome::Lost);
+        assert_eq!(out[after.index()], NodeOutcome::NotStarted);
+        assert!(matches!(
+            out[quick.index()],
+            NodeOutcome::Done(()) | NodeOutcome::Lost
+        ));
     }
 }

@@ -38,7 +38,7 @@ pub use credential::{
     ARM_SCOPE, Credential, LOCAL_TOKEN, REFRESH_MARGIN, credential_for_target, credential_from_env,
 };
 pub use error::{ArmError, ArmErrorBody, ArmFailure};
-pub use models::{ContainerGroup, ResourceGroup};
+pub use models::{ContainerGroup, GenericResource, ResourceGroup};
 pub use retry::{MAX_BACKOFF, backoff, is_transient_status, retry_after};
 pub use secret::{REDACTED, Secret, Sensitive};
 pub use target::{

@@ -1,5 +1,5 @@
-//! Resource group operations (Microsoft.Resources, api-version 2024-11-01), and the
-//! paging helper every LIST uses.
+//! Resource group operations (Microsoft.Resources, api-version 2024-11-01), the
+//! generic list of what a resource group holds, and the paging helper every LIST uses.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -9,9 +9,13 @@ use url::Url;
 
 use super::client::ArmClient;
 use super::lro::LroKind;
-use super::models::{ListPage, ResourceGroup, TagsPatch};
+use super::models::{GenericResource, ListPage, ResourceGroup, TagsPatch};
 use super::request::ArmRequest;
 use super::{ArmError, RESOURCE_API_VERSION};
+
+/// api-version of the generic resource list: the version ARM's documentation of
+/// "Resources - List By Resource Group" uses, answered by every ARM endpoint.
+const GENERIC_RESOURCES_API_VERSION: &str = "2021-04-01";
 
 /// A guard against a service that keeps handing out new `nextLink`s.
 const MAX_PAGES: usize = 10_000;
@@ -31,6 +35,22 @@ impl ArmClient {
     pub async fn list_resource_groups(&self) -> Result<Vec<ResourceGroup>, ArmError> {
         self.list_all(self.url(&["resourcegroups"], RESOURCE_API_VERSION))
             .await
+    }
+
+    /// Everything the resource group holds, whatever its provider (all pages). A
+    /// resource group that does not exist holds nothing: the answer is empty.
+    pub async fn list_resources_in_group(
+        &self,
+        rg: &str,
+    ) -> Result<Vec<GenericResource>, ArmError> {
+        let url = self.url(
+            &["resourceGroups", rg, "resources"],
+            GENERIC_RESOURCES_API_VERSION,
+        );
+        match self.list_all(url).await {
+            Err(e) if e.is_not_found() && e.code() == Some("ResourceGroupNotFound") => Ok(vec![]),
+            other => other,
+        }
     }
 
     /// Creates or updates a resource group (synchronous in ARM): `location` and `tags`.

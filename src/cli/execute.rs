@@ -1,25 +1,26 @@
 //! Shared by `apply` and `destroy`: show the plan, ask for confirmation, run the
 //! executor while printing its progress, handle Ctrl-C, and print the outcome.
+//!
+//! Ctrl-C once: nothing new starts, the operations in flight are awaited and reported.
+//! Twice: aciform stops waiting; what was in flight is reported as unknown (the next
+//! plan shows where it got). Either way the summary is printed and the exit code is 1.
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
+use indicatif::ProgressDrawTarget;
 use tokio::sync::{mpsc, watch};
 
+use super::live::{self, Progress};
 use super::session::Session;
+use super::summary::outcome_text;
 use super::{CliError, EXIT_ERROR, EXIT_OK, Output};
-use crate::apply::{ApplyContext, ApplyReport, Event, StepResult, apply_steps, counts};
+use crate::apply::{ApplyContext, ApplyReport, Event, Stop, apply_steps};
 use crate::plan::live::LiveState;
 use crate::plan::planner::PlannedStack;
 use crate::render;
-use crate::render::progress::{StepLine, apply_summary, destroy_summary, skipped};
 
-/// Which command is executing (for words and the summary line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
-    Apply,
-    Destroy,
-}
+pub use super::summary::Verb;
 
 /// Prints the plan, confirms, executes and reports. Returns the exit code.
 pub async fn execute(
@@ -41,7 +42,7 @@ pub async fn execute(
 
     let (tx, rx) = mpsc::unbounded_channel();
     let printer = tokio::spawn(print_events(out.clone(), rx));
-    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = watch::channel(Stop::Run);
     let cx = Arc::new(ApplyContext::new(
         session.client.clone(),
         Arc::new(session.stack),
@@ -50,31 +51,9 @@ pub async fn execute(
         tx,
     ));
 
-    let run = apply_steps(
-        cx.clone(),
-        &session.graph,
-        planned.steps,
-        parallelism,
-        cancel_rx,
-    );
-    tokio::pin!(run);
-    let report = tokio::select! {
-        report = &mut run => report,
-        _ = tokio::signal::ctrl_c() => {
-            out.note("\nInterrupt received: starting nothing new and waiting for the operations \
-                      in flight to finish. Press Ctrl-C again to stop waiting.");
-            let _ = cancel_tx.send(true);
-            tokio::select! {
-                report = &mut run => report,
-                _ = tokio::signal::ctrl_c() => {
-                    out.note("Stopped waiting. Operations already sent may still complete in \
-                              Azure: run `aciform plan` to see what is left.");
-                    return Ok(EXIT_ERROR);
-                }
-            }
-        }
-    };
-    drop(cx);
+    let run = apply_steps(cx, &session.graph, planned.steps, parallelism, stop_rx);
+    let report = run_until_done(out, run, &stop_tx).await;
+    // Every sender is gone once the executor returns: the printer drains and ends.
     let _ = printer.await;
 
     out.print(&outcome_text(&report, verb));
@@ -83,6 +62,40 @@ pub async fn execute(
     } else {
         EXIT_ERROR
     })
+}
+
+/// Awaits the executor, turning the first Ctrl-C into "start nothing new" and the
+/// second into "stop waiting".
+async fn run_until_done(
+    out: &Output,
+    run: impl std::future::Future<Output = ApplyReport>,
+    stop: &watch::Sender<Stop>,
+) -> ApplyReport {
+    tokio::pin!(run);
+    tokio::select! {
+        report = &mut run => return report,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    live::suspend(|| {
+        out.note(
+            "\nInterrupt received: starting nothing new and waiting for the operations in \
+             flight to finish. Press Ctrl-C again to stop waiting.",
+        )
+    });
+    let _ = stop.send(Stop::NoNewWork);
+
+    tokio::select! {
+        report = &mut run => return report,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    live::suspend(|| {
+        out.note(
+            "\nStopped waiting. Operations already sent may still complete in Azure: run \
+             `aciform plan` to see what is left.",
+        )
+    });
+    let _ = stop.send(Stop::Abandon);
+    run.await
 }
 
 /// Asks for `yes` on a terminal; refuses where nobody can answer.
@@ -119,82 +132,12 @@ fn confirm(out: &Output, verb: Verb) -> Result<(), CliError> {
     }
 }
 
-/// Prints one line per event as it happens.
+/// Prints one line per event as it happens, with a live view on a terminal.
 async fn print_events(out: Output, mut rx: mpsc::UnboundedReceiver<Event>) {
+    let target = live::wanted().then(ProgressDrawTarget::stderr);
+    let mut progress = Progress::new(target, |line: &str| out.print(&format!("{line}\n")));
     while let Some(event) = rx.recv().await {
-        let line = match &event {
-            Event::Started { address, phase, id } => StepLine {
-                address,
-                step: *phase,
-                id: id.as_deref(),
-            }
-            .started(),
-            Event::Still {
-                address,
-                phase,
-                elapsed,
-            } => StepLine {
-                address,
-                step: *phase,
-                id: None,
-            }
-            .still_running(*elapsed),
-            Event::Completed {
-                address,
-                phase,
-                elapsed,
-                id,
-            } => StepLine {
-                address,
-                step: *phase,
-                id: id.as_deref(),
-            }
-            .completed(*elapsed),
-            Event::Failed {
-                address,
-                phase,
-                elapsed,
-            } => StepLine {
-                address,
-                step: *phase,
-                id: None,
-            }
-            .failed(*elapsed),
-            Event::Note { address, message } => format!("{address}: {message}"),
-        };
-        out.print(&format!("{line}\n"));
+        progress.event(&event);
     }
-}
-
-/// The failures with ARM's words, what was skipped, and the summary line.
-fn outcome_text(report: &ApplyReport, verb: Verb) -> String {
-    let mut text = String::from("\n");
-    for (step, result) in &report.results {
-        let address = step.address.to_string();
-        match result {
-            StepResult::Done(_) => {}
-            StepResult::Failed(f) => {
-                text.push_str(&format!("Error: {address}: {}\n", f.message));
-            }
-            StepResult::Skipped { because } => {
-                text.push_str(&format!("{}\n", skipped(&address, because)));
-            }
-            StepResult::NotStarted => {
-                text.push_str(&format!("{address}: Not started (interrupted)\n"));
-            }
-            StepResult::Unknown => {
-                text.push_str(&format!(
-                    "{address}: Interrupted while running; run `aciform plan` to see its state\n"
-                ));
-            }
-        }
-    }
-    let counts = counts(report);
-    let summary = match verb {
-        Verb::Apply => apply_summary(&counts),
-        Verb::Destroy => destroy_summary(&counts),
-    };
-    text.push_str(&summary);
-    text.push('\n');
-    text
+    progress.finish();
 }

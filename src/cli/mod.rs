@@ -9,12 +9,14 @@ mod destroy;
 mod emulator;
 mod execute;
 mod graph;
+mod live;
 mod logs;
 mod output;
 mod plan;
 mod report;
 mod session;
 mod status;
+mod summary;
 mod validate;
 
 use std::path::PathBuf;

@@ -121,7 +121,8 @@ fn init_logging(verbose: u8, ansi: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Through the live view of apply, when one is up, so log lines never tear it.
+        .with_writer(super::live::LogWriter::new)
         .with_ansi(ansi)
         .with_target(false)
         .try_init();

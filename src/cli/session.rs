@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use super::validate::load_checked;
 use super::{CliError, Output, StackArgs};
-use crate::arm::{ArmClient, ClientConfig, Target, choose_target, credential_for_target};
+use crate::arm::{
+    ArmClient, ClientConfig, Target, choose_target, credential_for_target, is_loopback,
+};
 use crate::emulator::{EmulatorConfig, EmulatorHandle};
 use crate::graph::ResourceGraph;
 use crate::plan::{TargetInfo, TargetKind};
@@ -76,8 +78,9 @@ pub async fn connect(
     };
 
     let mut config = ClientConfig::new(base_url.clone(), target.subscription(), credential);
-    if local.is_some() {
-        // The local cloud sends no Retry-After; poll it briskly.
+    if local.is_some() || matches!(target, Target::Endpoint { url, .. } if is_loopback(url)) {
+        // An emulator on this machine (the local cloud, or one on a loopback endpoint)
+        // may send no Retry-After; poll it briskly rather than every 5 s as for Azure.
         config.default_poll_interval = Duration::from_millis(100);
     }
     let client = ArmClient::new(config).map_err(|e| CliError::chain(&e))?;

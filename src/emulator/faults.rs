@@ -38,6 +38,13 @@ pub enum FaultEffect {
     ProvisioningFailed { code: String, message: String },
     /// The long-running operation never becomes terminal.
     Stuck,
+    /// The long-running operation takes `extra_ms` longer than configured, so tests
+    /// can make one resource slower than the others.
+    Slow { extra_ms: u64 },
+    /// A PUT is accepted and succeeds, but the field at `pointer` (a JSON pointer into
+    /// the stored body, e.g. `/properties/containers/0/properties/image`) keeps its old
+    /// value, or stays absent on a create: a change that silently never lands.
+    IgnoreField { pointer: String },
 }
 
 /// A fault on the container group `name` (case-insensitive), optionally only in one
@@ -139,6 +146,19 @@ impl Faults {
             resource_group: None,
             operation: FaultOperation::Any,
             effect: FaultEffect::Stuck,
+            times: None,
+        });
+    }
+
+    /// Long-running operations on the group `name` take `extra` longer than others.
+    pub fn slow(&self, name: &str, extra: std::time::Duration) {
+        self.add(FaultRule {
+            name: name.to_string(),
+            resource_group: None,
+            operation: FaultOperation::Any,
+            effect: FaultEffect::Slow {
+                extra_ms: u64::try_from(extra.as_millis()).unwrap_or(u64::MAX),
+            },
             times: None,
         });
     }

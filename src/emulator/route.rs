@@ -39,6 +39,11 @@ pub enum Route {
         sub: String,
         rg: String,
     },
+    /// ARM's generic list of every resource in a resource group.
+    ResourcesInRg {
+        sub: String,
+        rg: String,
+    },
     /// ARM's `Location` URL of a resource group deletion.
     ResourceGroupOperation {
         sub: String,
@@ -134,6 +139,7 @@ impl Route {
         match self {
             Route::ResourceGroups { .. }
             | Route::ResourceGroup { .. }
+            | Route::ResourcesInRg { .. }
             | Route::ResourceGroupOperation { .. } => Provider::Resources,
             _ => Provider::ContainerInstance,
         }
@@ -146,6 +152,7 @@ impl Route {
             Route::ResourceGroups { sub }
             | Route::ResourceGroup { sub, .. }
             | Route::ResourceGroupOperation { sub, .. }
+            | Route::ResourcesInRg { sub, .. }
             | Route::ContainerGroupsInSub { sub }
             | Route::ContainerGroupsInRg { sub, .. }
             | Route::Operation { sub, .. }
@@ -176,6 +183,7 @@ impl Route {
         let is_list = matches!(
             self,
             Route::ResourceGroups { .. }
+                | Route::ResourcesInRg { .. }
                 | Route::ContainerGroupsInSub { .. }
                 | Route::ContainerGroupsInRg { .. }
                 | Route::ProfilesInSub { .. }
@@ -219,6 +227,10 @@ pub fn parse(path: &str) -> Result<Route, ArmError> {
         ["providers", "microsoft.containerinstance", "operations"] => Route::ProviderOperations,
         ["subscriptions", _, "resourcegroups"] => Route::ResourceGroups { sub: r(1) },
         ["subscriptions", _, "resourcegroups", _] => Route::ResourceGroup {
+            sub: r(1),
+            rg: r(3),
+        },
+        ["subscriptions", _, "resourcegroups", _, "resources"] => Route::ResourcesInRg {
             sub: r(1),
             rg: r(3),
         },

@@ -1,4 +1,5 @@
-//! The resource group (Microsoft.Resources, api-version 2024-11-01).
+//! The resource group (Microsoft.Resources, api-version 2024-11-01), and the generic
+//! resource shape of ARM's list of everything a resource group holds.
 
 use std::collections::BTreeMap;
 
@@ -54,4 +55,24 @@ impl ResourceGroup {
     pub fn provisioning_state(&self) -> Option<&str> {
         self.properties.as_ref()?.provisioning_state.as_deref()
     }
+}
+
+/// Any resource, as ARM's generic list (`GET …/resourceGroups/{rg}/resources`) shows it:
+/// whatever its provider, only these fields are promised.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericResource {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Microsoft.ContainerInstance/containerGroups`, `Microsoft.Storage/storageAccounts`…
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(flatten)]
+    pub extra: Extra,
 }

@@ -134,6 +134,9 @@ pub fn put(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmErr
             Some(Record::ContainerGroup(cg)) if is_live(cg, ctx.now) => Some((**cg).clone()),
             _ => None,
         };
+        if let Some(FaultEffect::IgnoreField { pointer }) = &effect {
+            keep_old_value(&mut body, existing.as_ref().map(|e| &e.body), pointer);
+        }
         if let Some(existing) = &existing {
             if existing.deleting.is_some() {
                 return Err(being_deleted(&existing.name));
@@ -179,6 +182,23 @@ pub fn put(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmErr
 
     let headers = operations::lro_headers(ctx, &scope.sub, &scope.rg, &location, &op.id);
     Ok(with_headers(json_response(status, &rendered), headers))
+}
+
+/// Puts the old value (or none) back at `pointer`: the injected "change that never
+/// lands".
+fn keep_old_value(body: &mut Value, old: Option<&Value>, pointer: &str) {
+    if let Some(value) = old.and_then(|o| o.pointer(pointer)).cloned() {
+        if let Some(slot) = body.pointer_mut(pointer) {
+            *slot = value;
+        }
+        return;
+    }
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    if let Some(map) = body.pointer_mut(parent).and_then(Value::as_object_mut) {
+        map.remove(&key.replace("~1", "/").replace("~0", "~"));
+    }
 }
 
 /// Whether the group was stopped or all its containers have exited.

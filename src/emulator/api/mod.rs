@@ -8,6 +8,7 @@ pub mod ngroups;
 pub mod operations;
 pub mod profiles;
 pub mod resource_groups;
+pub mod resources;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -71,6 +72,7 @@ pub fn dispatch(
         (Route::ResourceGroup { sub, rg }, Method::DELETE) => {
             resource_groups::delete(ctx, &sub, &rg)
         }
+        (Route::ResourcesInRg { sub, rg }, Method::GET) => resources::list_in_group(ctx, &sub, &rg),
         (Route::ResourceGroupOperation { sub, op }, Method::GET) => {
             operations::resource_group_result(ctx, &sub, &op)
         }

@@ -17,7 +17,7 @@ use super::{
     with_headers,
 };
 
-const NGROUP_TYPE: &str = "Microsoft.ContainerInstance/ngroups";
+pub const NGROUP_TYPE: &str = "Microsoft.ContainerInstance/ngroups";
 
 fn not_found(scope: &Scope) -> ArmError {
     ArmError::resource_not_found(NGROUP_TYPE, &scope.name, &scope.rg)

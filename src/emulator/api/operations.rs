@@ -25,11 +25,15 @@ pub fn new_op(ctx: &Ctx<'_>, kind: OpKindRecord, fault: Option<&FaultEffect>) ->
         }),
         _ => None,
     };
+    let extra_ms = match fault {
+        Some(FaultEffect::Slow { extra_ms }) => i64::try_from(*extra_ms).unwrap_or(i64::MAX / 4),
+        _ => 0,
+    };
     OpState {
         id: ctx.emu.new_id(),
         kind,
         started_ms: ctx.now,
-        ends_ms: ctx.now + ctx.op_ms(),
+        ends_ms: ctx.now.saturating_add(ctx.op_ms()).saturating_add(extra_ms),
         failed,
         stuck: matches!(fault, Some(FaultEffect::Stuck)),
     }

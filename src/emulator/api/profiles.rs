@@ -14,7 +14,7 @@ use super::super::route::Scope;
 use super::super::store::Tx;
 use super::{Ctx, json_response, page, parse_object, resource_groups, service_order};
 
-const PROFILE_TYPE: &str = "Microsoft.ContainerInstance/containerGroupProfiles";
+pub const PROFILE_TYPE: &str = "Microsoft.ContainerInstance/containerGroupProfiles";
 
 fn not_found(scope: &Scope) -> ArmError {
     ArmError::resource_not_found(PROFILE_TYPE, &scope.name, &scope.rg)

@@ -1,0 +1,124 @@
+//! Saved plans and confirmation: `apply PLAN_FILE` applies a plan nothing has moved
+//! under, refuses a stale one naming what changed (and changes nothing), and `apply`
+//! without `--auto-approve` refuses where nobody can confirm.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::{Fixture, group_path, group_toml, head};
+
+fn stack(image: &str) -> String {
+    let mut toml = head("saved", "rg-saved");
+    toml += &group_toml("web", image, "", "");
+    toml += &group_toml("worker", "shop/worker:1", "", "");
+    toml
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_saved_plan_is_applied_and_a_stale_one_refused() {
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    let saved = fx.file("first.plan");
+    let stack_dir = fx.stack();
+    let (stack_dir, saved) = (stack_dir.to_str().unwrap(), saved.to_str().unwrap());
+
+    let plan = fx.run(&["plan", stack_dir, "-o", saved]).await;
+    assert_eq!(plan.code, Some(0), "{}", plan.both());
+    let run = fx.run(&["apply", saved, "--auto-approve"]).await;
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(run.stdout.contains("Resources: 3 added"), "{}", run.both());
+    fx.assert_converged().await;
+
+    // Plan an image change, then someone changes the worker behind aciform's back.
+    fx.write(&stack("nginx:1.28"));
+    let second = fx.file("second.plan");
+    let second = second.to_str().unwrap();
+    let plan = fx.run(&["plan", stack_dir, "-o", second]).await;
+    assert_eq!(plan.code, Some(0), "{}", plan.both());
+    let patched = fx
+        .arm_send(
+            Method::PATCH,
+            &group_path("rg-saved", "worker"),
+            &json!({ "tags": { "aciform-stack": "saved",
+                "aciform-address": "container_group.worker", "owner": "someone-else" } }),
+        )
+        .await;
+    assert_eq!(patched, 200);
+
+    let writes_before = fx.cloud.stats().kind("put");
+    let run = fx.run(&["apply", second, "--auto-approve"]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr.contains("the saved plan is stale"),
+        "{}",
+        run.both()
+    );
+    assert!(
+        run.stderr
+            .contains("container_group.worker changed in Azure since the plan was made"),
+        "{}",
+        run.both()
+    );
+    assert!(
+        !run.stderr.contains("container_group.web"),
+        "{}",
+        run.both()
+    );
+    assert_eq!(
+        fx.cloud.stats().kind("put"),
+        writes_before,
+        "nothing was changed"
+    );
+    let web = fx.group("rg-saved", "web").await.expect("web");
+    let image = web.pointer("/properties/containers/0/properties/image");
+    assert_eq!(image, Some(&json!("nginx:1.27")));
+
+    // A stack edited after the plan is refused as well.
+    let third = fx.file("third.plan");
+    let third = third.to_str().unwrap();
+    let plan = fx.run(&["plan", stack_dir, "-o", third]).await;
+    assert_eq!(plan.code, Some(0), "{}", plan.both());
+    fx.write(&stack("nginx:1.29"));
+    let run = fx.run(&["apply", third, "--auto-approve"]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("container_group.web: the stack (or its variables or environment)"),
+        "{}",
+        run.both()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_without_auto_approve_refuses_when_nobody_can_confirm() {
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    let stack_dir = fx.stack();
+    let run = fx.run(&["apply", stack_dir.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stdout.contains("Plan: 3 to add"),
+        "the plan is shown first: {}",
+        run.both()
+    );
+    assert!(
+        run.stderr.contains(
+            "refusing to perform these actions without confirmation: standard input is not a \
+             terminal"
+        ),
+        "{}",
+        run.both()
+    );
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.both());
+    assert_eq!(fx.cloud.stats().kind("put"), 0);
+
+    fx.apply_ok(&[]).await;
+    let run = fx.run(&["destroy", stack_dir.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("refusing to destroy these resources without confirmation"),
+        "{}",
+        run.both()
+    );
+    assert!(fx.group("rg-saved", "web").await.is_some());
+    assert_eq!(fx.cloud.stats().kind("delete"), 0);
+}
