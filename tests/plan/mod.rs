@@ -106,7 +106,7 @@ impl Lab {
             LOCAL_SUBSCRIPTION.into(),
             tx,
         ));
-        let (_cancel_tx, cancel) = watch::channel(false);
+        let (_cancel_tx, cancel) = watch::channel(aciform::apply::Stop::Run);
         let report = apply_steps(cx, &graph, planned.steps, 4, cancel).await;
         let failures: Vec<_> = report
             .results
