@@ -74,6 +74,58 @@ pub(super) async fn delete_resource_group(
     Ok(StepOutput::default())
 }
 
+/// Replaces a resource group (a new location, or a new name: then the old one is
+/// `step.previous`). Its own container groups are replaced too (the plan says so), so
+/// they are deleted first; anything else inside stops the replacement.
+pub(super) async fn replace_resource_group(
+    cx: &ApplyContext,
+    step: &Step,
+) -> Result<StepOutput, StepFailure> {
+    let old = step
+        .previous
+        .as_ref()
+        .unwrap_or(&step.azure)
+        .resource_group
+        .clone();
+    let stack = cx.stack.name.as_str();
+    phase(cx, step, Phase::Destroy, None, async {
+        let inside = cx.client.list_resources_in_group(&old).await?;
+        let foreign: Vec<GenericResource> = inside
+            .iter()
+            .filter(|r| !is_ours(r, stack))
+            .cloned()
+            .collect();
+        if !foreign.is_empty() {
+            return Err(OpError::Refused(not_empty(&old, stack, &foreign)));
+        }
+        for group in inside.iter().filter(|r| is_container_group(r)) {
+            let name = group.name.as_deref().unwrap_or_default();
+            cx.client.delete_container_group(&old, name).await?;
+        }
+        let left = cx.client.list_resources_in_group(&old).await?;
+        if !left.is_empty() {
+            return Err(OpError::Refused(not_empty(&old, stack, &left)));
+        }
+        cx.client.delete_resource_group(&old).await?;
+        Ok(None)
+    })
+    .await?;
+    create_resource_group(cx, step).await
+}
+
+fn is_ours(r: &GenericResource, stack: &str) -> bool {
+    r.tags
+        .as_ref()
+        .and_then(|t| t.iter().find(|(k, _)| k.eq_ignore_ascii_case(TAG_STACK)))
+        .is_some_and(|(_, v)| v == stack)
+}
+
+fn is_container_group(r: &GenericResource) -> bool {
+    r.kind
+        .as_deref()
+        .is_some_and(|k| k.eq_ignore_ascii_case("Microsoft.ContainerInstance/containerGroups"))
+}
+
 /// Why a resource group that still holds `inside` is not deleted, naming what is there.
 fn not_empty(rg: &str, stack: &str, inside: &[GenericResource]) -> String {
     let describe = |r: &GenericResource| {
@@ -83,12 +135,7 @@ fn not_empty(rg: &str, stack: &str, inside: &[GenericResource]) -> String {
             r.name.as_deref().unwrap_or("?")
         )
     };
-    let ours = |r: &&GenericResource| {
-        r.tags
-            .as_ref()
-            .and_then(|t| t.iter().find(|(k, _)| k.eq_ignore_ascii_case(TAG_STACK)))
-            .is_some_and(|(_, v)| v == stack)
-    };
+    let ours = |r: &&GenericResource| is_ours(r, stack);
     let foreign: Vec<String> = inside.iter().filter(|r| !ours(r)).map(describe).collect();
     let own: Vec<String> = inside.iter().filter(ours).map(describe).collect();
     let mut text = format!("refusing to delete resource group `{rg}`: deleting it would delete ");

@@ -9,13 +9,16 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::phase::{OpError, fail, main_phase, phase, phase_value};
-use super::resource_group::{create_resource_group, delete_resource_group, update_resource_group};
+use super::resource_group::{
+    create_resource_group, delete_resource_group, replace_resource_group, update_resource_group,
+};
 use super::verify::{check_landed, check_tags_landed, run_state_mismatch};
 use super::{ApplyContext, StepFailure, StepOutput};
 use crate::arm::ContainerGroup;
 use crate::plan::Action;
 use crate::plan::canon::canonicalize_container_group;
 use crate::plan::diff::{DiffRules, diff};
+use crate::plan::ignore::{ignore_keys, keep_ignored};
 use crate::plan::live::tag;
 use crate::plan::lower::{LowerContext, lower_container_group};
 use crate::plan::placeholder::has_placeholder;
@@ -31,10 +34,7 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
         (ResourceKind::ResourceGroup, Action::Create) => create_resource_group(&cx, &step).await,
         (ResourceKind::ResourceGroup, Action::Update) => update_resource_group(&cx, &step).await,
         (ResourceKind::ResourceGroup, Action::Delete) => delete_resource_group(&cx, &step).await,
-        (ResourceKind::ResourceGroup, Action::Replace) => {
-            delete_resource_group(&cx, &step).await?;
-            create_resource_group(&cx, &step).await
-        }
+        (ResourceKind::ResourceGroup, Action::Replace) => replace_resource_group(&cx, &step).await,
         (ResourceKind::ContainerGroup, Action::Create) => create_group(&cx, &step).await,
         (ResourceKind::ContainerGroup, Action::Update) => update_group(&cx, &step).await,
         (ResourceKind::ContainerGroup, Action::Replace) => {
@@ -67,7 +67,7 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
                 RunState::Stopped
             };
             set_run_state(&cx, &step, state).await?;
-            let body = lower_group(&cx, &step)?;
+            let (body, _) = lower_against_live(&cx, &step, main_phase(&step)).await?;
             record_run_state(&cx, &step, &body).await?;
             Ok(StepOutput::default())
         }
@@ -94,7 +94,7 @@ async fn create_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
 /// apply; now that they are known, a PUT that would change nothing is skipped, since
 /// every PUT restarts the group's containers.
 async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
-    let body = lower_group(cx, step)?;
+    let (body, current) = lower_against_live(cx, step, Phase::Modify).await?;
     let (rg, name) = names(step);
     if step.update == UpdateMode::PatchTags {
         let returned = patch_tags(cx, step, &body).await?;
@@ -102,12 +102,6 @@ async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
         return Ok(outputs_of(&returned));
     }
 
-    let current = cx
-        .client
-        .get_container_group(rg, name)
-        .await
-        .map_err(|e| fail(step, Phase::Modify, &e))?;
-    let current = current.map(|g| serde_json::to_value(g).unwrap_or(Value::Null));
     if let Some(current) = &current
         && !differs(&body, current)
     {
@@ -231,6 +225,37 @@ fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
         return Err(StepFailure::new(step, main_phase(step), message, None));
     }
     Ok(body)
+}
+
+/// The body for an update of a live group: lowered again, with the fields the spec
+/// ignores (`lifecycle.ignore_changes`) carried over from the group as it is now, since
+/// a PUT or a tags PATCH replaces them wholesale. Also returns the group as read.
+async fn lower_against_live(
+    cx: &ApplyContext,
+    step: &Step,
+    which: Phase,
+) -> Result<(Value, Option<Value>), StepFailure> {
+    let mut body = lower_group(cx, step)?;
+    let (rg, name) = names(step);
+    let current = cx
+        .client
+        .get_container_group(rg, name)
+        .await
+        .map_err(|e| fail(step, which, &e))?
+        .map(|g| serde_json::to_value(g).unwrap_or(Value::Null));
+    let ignored = cx
+        .stack
+        .container_groups
+        .get(&step.address.key)
+        .map(|cg| ignore_keys(&cg.lifecycle.ignore_changes))
+        .unwrap_or_default();
+    if let Some(current) = &current
+        && !ignored.is_empty()
+    {
+        // The planner refused updates that would reset what cannot be carried over.
+        let _ = keep_ignored(&mut body, current, &ignored);
+    }
+    Ok((body, current))
 }
 
 /// Whether a PUT of `desired` would change the live group.

@@ -206,8 +206,8 @@ impl Planner<'_> {
                     self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
                     self.refuse_if_foreign_inside(&old, &rg.origin);
                     let why = format!(
-                        "the Azure name changed (was `{old}`): a new resource group is created, \
-                         and the old one is deleted with the container groups in it"
+                        "the Azure name changed (was `{old}`): the old resource group is deleted \
+                         with the container groups in it, then the new one is created"
                     );
                     (
                         Action::Replace,
@@ -369,7 +369,7 @@ impl Planner<'_> {
                     } else {
                         format!(
                             "the Azure name or resource group changed (was `{old_name}` in `{}`): \
-                             a new group is created and the old one deleted",
+                             the old group is deleted, then the new one created",
                             old.resource_group
                         )
                     };

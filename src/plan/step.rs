@@ -51,8 +51,8 @@ pub struct Step {
     pub action: Action,
     /// Where the resource lives (for a replacement: where the new one goes).
     pub azure: AzureName,
-    /// For a replacement that moves the group (new name or resource group): the old
-    /// one, deleted after the new one is created.
+    /// For a replacement that moves the resource (a new name or resource group): the
+    /// old one, deleted before the new one is created (a DNS label may move with it).
     pub previous: Option<AzureName>,
     pub update: UpdateMode,
     /// Desired run state of a container group.

@@ -1,5 +1,5 @@
 //! Renaming in Azure: a container group or resource group given a new Azure name is
-//! created under it and the old one deleted, and nothing is left behind.
+//! replaced (the old one deleted, the new one created), and nothing is left behind.
 
 use super::scenario::assert_converged;
 use super::{Sandbox, actions};
@@ -46,8 +46,6 @@ fn a_renamed_container_group_is_replaced_and_the_old_one_deleted() {
 }
 
 #[test]
-#[ignore = "planner bug: a renamed resource group's old, now empty, group is never deleted \
-            (plan_leftovers skips owned resource groups whose address is still declared)"]
 fn a_renamed_resource_group_leaves_nothing_behind() {
     let sandbox = Sandbox::new("minimal");
     sandbox.run(&["apply", "--auto-approve"]).expect(0, "apply");

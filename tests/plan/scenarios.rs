@@ -255,3 +255,63 @@ async fn a_saved_plan_holds_no_secret() {
         "{stale:?}"
     );
 }
+
+#[tokio::test]
+async fn an_ignored_field_changed_outside_survives_an_update() {
+    let lab = Lab::new().await;
+    let toml = |mode: &str| {
+        format!(
+            r#"
+[stack]
+name = "ign"
+location = "westeurope"
+
+[resource_group.main]
+name = "rg-ign"
+
+[container_group.web]
+resource_group = "main"
+lifecycle = {{ ignore_changes = ["containers.web.image", "tags.deployed_by"] }}
+
+[[container_group.web.containers]]
+name = "web"
+image = "nginx:1.25"
+cpu = 1.0
+memory_gb = 1.5
+env = {{ MODE = "{mode}" }}
+"#
+        )
+    };
+    lab.write(&toml("a"));
+    lab.apply().await;
+
+    // A deployment pipeline rolls a new image and stamps a tag, outside aciform.
+    let path = "/resourceGroups/rg-ign/providers/Microsoft.ContainerInstance/containerGroups/web";
+    let mut live = lab.arm(Method::GET, path, None).await;
+    live["properties"]["containers"][0]["properties"]["image"] = json!("nginx:1.27-ci");
+    live["tags"]["deployed_by"] = json!("pipeline-42");
+    lab.arm(Method::PUT, path, Some(live)).await;
+    lab.settle().await;
+
+    let (planned, ..) = lab.plan().await;
+    assert!(!planned.plan.has_changes(), "{}", renderings(&planned));
+
+    lab.write(&toml("b"));
+    let (planned, ..) = lab.plan().await;
+    let paths: Vec<&str> = planned.plan.changes[0]
+        .attributes
+        .iter()
+        .map(|a| a.path.as_str())
+        .collect();
+    assert_eq!(paths, ["containers.web.env.MODE"]);
+    lab.apply().await;
+
+    let after = lab.arm(Method::GET, path, None).await;
+    assert_eq!(
+        after["properties"]["containers"][0]["properties"]["image"],
+        "nginx:1.27-ci"
+    );
+    assert_eq!(after["tags"]["deployed_by"], "pipeline-42");
+    let env = &after["properties"]["containers"][0]["properties"]["environmentVariables"];
+    assert_eq!(env, &json!([{"name": "MODE", "value": "b"}]));
+}
