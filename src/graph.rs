@@ -326,7 +326,7 @@ mod tests {
         text.push_str(&group("db", ""));
         text.push_str(&group(
             "api",
-            "tags = { db = \"${container_group.db.ip}\" }",
+            "tags = { db = \"${container_group.db.id}\" }",
         ));
         text.push_str(&group("web", "depends_on = [\"container_group.api\"]"));
         text.push_str(&group("batch", ""));

@@ -200,7 +200,7 @@ fn graph_prints_only_dot_and_graphviz_renders_it() {
 #[test]
 fn graph_errors_go_to_stderr() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("{HEAD}{WEB}").replace("nginx:${vars.tag}", "${container_group.web.ip}");
+    let text = format!("{HEAD}{WEB}").replace("nginx:${vars.tag}", "${container_group.web.id}");
     std::fs::write(dir.path().join("main.toml"), text).unwrap();
     let out = aciform().arg("graph").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -420,6 +420,35 @@ fn references_env_and_vars() {
 }
 
 #[test]
+fn references_to_values_that_never_exist() {
+    // `web` has no ip_address: neither its ip nor its fqdn will ever exist.
+    let other = "\n[container_group.api]\nresource_group = \"main\"\n\
+        [[container_group.api.containers]]\nname = \"api\"\nimage = \"x\"\ncpu = 1\n\
+        memory_gb = 1\nenv = { WEB = \"http://${container_group.web.fqdn}\" }\n";
+    let all = errors_in(&web_plus(other));
+    let e = expect_error(
+        &all,
+        "`container_group.web.fqdn` never has a value: it has no `ip_address`",
+        "${container_group.web.fqdn}",
+    );
+    assert!(e.help.as_deref().unwrap_or("").contains("dns_name_label"));
+
+    // With a public IP but no DNS label, the ip exists and the fqdn does not.
+    let with_ip = web_with(
+        "resource_group = \"main\"",
+        "resource_group = \"main\"\nip_address = { type = \"Public\" }",
+    );
+    let all = errors_in(&format!("{with_ip}{other}"));
+    expect_error(
+        &all,
+        "`container_group.web.fqdn` never has a value: its `ip_address` has no `dns_name_label`",
+        "${container_group.web.fqdn}",
+    );
+    let ip_ok = other.replace(".fqdn", ".ip");
+    assert!(errors_in(&format!("{with_ip}{ip_ok}")).is_empty());
+}
+
+#[test]
 fn identity_fields_take_only_static_references() {
     let all = errors_in(&format!(
         "{HEAD}{}",
@@ -458,7 +487,7 @@ fn graph_cycles_name_every_resource_with_spans() {
         depends_on = [\"container_group.b\"]\n[[container_group.a.containers]]\nname = \"a\"\n\
         image = \"x\"\ncpu = 1\nmemory_gb = 1\n";
     let b = "\n[container_group.b]\nresource_group = \"main\"\n\
-        [[container_group.b.containers]]\nname = \"b\"\nimage = \"${container_group.a.ip}\"\n\
+        [[container_group.b.containers]]\nname = \"b\"\nimage = \"${container_group.a.id}\"\n\
         cpu = 1\nmemory_gb = 1\n";
     let files = [("a.toml", format!("{HEAD}{a}")), ("b.toml", b.to_string())];
     let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();

@@ -28,7 +28,7 @@ fn a_cycle_across_files() {
              [[container_group.a.containers]]\nname = \"a\"\nimage = \"x\"\ncpu = 1\n\
              memory_gb = 1\n";
     let b = "[container_group.b]\nresource_group = \"main\"\n[[container_group.b.containers]]\n\
-             name = \"b\"\nimage = \"${container_group.a.ip}\"\ncpu = 1\nmemory_gb = 1\n";
+             name = \"b\"\nimage = \"${container_group.a.id}\"\ncpu = 1\nmemory_gb = 1\n";
     let head = format!("{HEAD}{a}");
     let stack = load(&[("a.toml", &head), ("b.toml", b)], &[]).unwrap();
     let errors = aciform::graph::ResourceGraph::build(&stack).expect_err("a cycle");

@@ -19,6 +19,7 @@ use super::model::Stack;
 /// `partial` lost parts to reported errors: only rules about single fields run there.
 pub(crate) fn check_stack(stack: &Stack, partial: &BTreeSet<String>, issues: &mut Issues) {
     names::check_unique_azure_names(stack, issues);
+    network::check_reference_targets(stack, issues);
     for rg in stack.resource_groups.values() {
         names::check_resource_group(rg, issues);
         parts::check_existing_group(rg, issues);

@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::names::dns_label_problem;
+use crate::spec::address::ResourceKind;
 use crate::spec::error::{Issue, Issues};
-use crate::spec::model::{ContainerGroupSpec, IpType, OsType, Port, Priority, Sku};
+use crate::spec::model::{ContainerGroupSpec, IpType, OsType, Port, Priority, Sku, Stack};
 use crate::spec::source::Origin;
 
 /// At most this many ports on a group's IP.
@@ -23,6 +24,50 @@ pub(crate) fn check_group(cg: &ContainerGroupSpec, whole: bool, issues: &mut Iss
     check_windows(cg, issues);
     check_spot(cg, issues);
     check_confidential(cg, issues);
+}
+
+/// `${container_group.K.ip}` needs K to have an IP address and `.fqdn` a DNS name
+/// label: otherwise Azure never gives the value, and the dependent could never be
+/// deployed (it would wait for a value that does not come).
+pub(crate) fn check_reference_targets(stack: &Stack, issues: &mut Issues) {
+    let texts = stack
+        .container_groups
+        .values()
+        .flat_map(|cg| cg.texts())
+        .chain(
+            stack
+                .resource_groups
+                .values()
+                .flat_map(|rg| rg.tags.values()),
+        );
+    for text in texts {
+        for r in text.references() {
+            if r.target.kind != ResourceKind::ContainerGroup {
+                continue;
+            }
+            let Some(target) = stack.container_groups.get(&r.target.key) else {
+                continue;
+            };
+            let missing = match (r.attr.as_str(), &target.ip_address) {
+                ("ip", None) => Some("it has no `ip_address`"),
+                ("fqdn", None) => Some("it has no `ip_address`"),
+                ("fqdn", Some(ip)) if ip.dns_name_label.is_none() => {
+                    Some("its `ip_address` has no `dns_name_label`")
+                }
+                _ => None,
+            };
+            if let Some(why) = missing {
+                let message = format!("`{}.{}` never has a value: {why}", r.target, r.attr);
+                let help = if r.attr == "ip" {
+                    "give that group an `ip_address`, or refer to its `name`"
+                } else {
+                    "give that group's `ip_address` a `dns_name_label`, or refer to its `ip`"
+                };
+                let issue = Issue::new(&r.origin, message, "no such value").help(help);
+                issues.push(issue);
+            }
+        }
+    }
 }
 
 fn field<'a>(cg: &'a ContainerGroupSpec, name: &str) -> &'a Origin {
