@@ -22,6 +22,7 @@ use crate::plan::ignore::{ignore_keys, keep_ignored};
 use crate::plan::live::tag;
 use crate::plan::lower::{LowerContext, lower_container_group};
 use crate::plan::placeholder::has_placeholder;
+use crate::plan::planner::deployment_failed;
 use crate::plan::rules::replacement_reason;
 use crate::plan::secrets::SecretHashes;
 use crate::plan::step::{Step, UpdateMode};
@@ -104,6 +105,7 @@ async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
 
     if let Some(current) = &current
         && !differs(&body, current)
+        && !deployment_failed(current)
     {
         cx.note(
             step,

@@ -99,7 +99,8 @@ pub enum TableFormat {
 /// A stack location: a directory of `*.toml` files or one file.
 #[derive(Debug, Args)]
 pub struct StackArgs {
-    /// A stack directory or a single TOML file.
+    /// A stack directory or a single TOML file (`apply` also takes a plan file saved by
+    /// `plan -o`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 

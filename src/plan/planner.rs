@@ -417,6 +417,17 @@ impl Planner<'_> {
             )
         } else if !d.is_empty() {
             (Action::Update, vec![RESTART_NOTE.into()], UpdateMode::Put)
+        } else if deployment_failed(&live.body) {
+            // ARM keeps a group whose deployment failed, and retries nothing by itself:
+            // deploying it again is the way out (Terraform would call it tainted).
+            let why = "its last deployment failed (provisioningState `Failed`): it is deployed \
+                       again with the same settings"
+                .to_string();
+            (
+                Action::Update,
+                vec![why, RESTART_NOTE.into()],
+                UpdateMode::Put,
+            )
         } else if state_differs {
             match cg.state {
                 RunState::Running => (Action::Start, vec![], UpdateMode::None),
@@ -841,6 +852,13 @@ fn assigned_after_apply(live: Option<&Value>, has_dns_label: bool) -> Vec<Attrib
         })
     })
     .collect()
+}
+
+/// Whether a live group's last deployment failed.
+pub fn deployment_failed(live: &Value) -> bool {
+    live.pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
 }
 
 /// The `state` attribute: desired run state against the live one.

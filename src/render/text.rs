@@ -45,11 +45,35 @@ pub fn plan_styled(plan: &Plan) -> Styled {
         block::write_text(&block::block(change), &mut out);
     }
 
+    write_notes(plan, &mut out);
     out.newline()
         .push(Style::Bold, "Plan:")
         .plain(format!(" {}", counts(&plan.summary)));
     out.newline();
     out
+}
+
+/// Resources left alone for a reason worth knowing (a resource group kept because it
+/// holds what the stack does not own): one line each, after the blocks.
+fn write_notes(plan: &Plan, out: &mut Styled) {
+    let kept: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| !c.action.is_change() && !c.reasons.is_empty())
+        .collect();
+    if kept.is_empty() {
+        return;
+    }
+    out.newline();
+    for change in kept {
+        let address = value::sanitize(&change.address);
+        let reasons: Vec<String> = change.reasons.iter().map(|r| value::sanitize(r)).collect();
+        out.push(
+            Style::Dim,
+            format!("  # {address} is left as it is ({})", reasons.join("; ")),
+        )
+        .newline();
+    }
 }
 
 /// The words after the address in a block's heading comment.

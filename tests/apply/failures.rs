@@ -100,6 +100,14 @@ async fn a_permanent_failure_fails_itself_and_skips_only_its_dependents() {
             plan.stdout
         );
     }
+    // `e` exists but its deployment failed: the plan deploys it again.
+    assert!(
+        plan.stdout
+            .contains("container_group.e will be updated in-place")
+            && plan.stdout.contains("its last deployment failed"),
+        "{}",
+        plan.stdout
+    );
     fx.cloud.faults().clear();
     fx.write(&stack("shop/api:1"));
     fx.apply_ok(&[]).await;
