@@ -85,6 +85,7 @@ async fn create_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
     })
     .await?;
     check_landed(step, Phase::Create, &body, &returned)?;
+    note_health(cx, step, &returned);
     if step.state == Some(RunState::Stopped) {
         set_run_state(cx, step, RunState::Stopped).await?;
     }
@@ -120,6 +121,7 @@ async fn update_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, Step
     })
     .await?;
     check_landed(step, Phase::Modify, &body, &returned)?;
+    note_health(cx, step, &returned);
     // A PUT deploys a stopped group again; stop it if the spec wants it stopped.
     if step.state == Some(RunState::Stopped) {
         set_run_state(cx, step, RunState::Stopped).await?;
@@ -258,6 +260,15 @@ async fn lower_against_live(
         let _ = keep_ignored(&mut body, current, &ignored);
     }
     Ok((body, current))
+}
+
+/// Says so when the deployed group's containers are not running well (ARM reports
+/// the deployment a success all the same): partial creates must not pass unnoticed.
+fn note_health(cx: &ApplyContext, step: &Step, returned: &Value) {
+    let group = serde_json::from_value::<ContainerGroup>(returned.clone()).ok();
+    if let Some(note) = group.as_ref().and_then(crate::status::health_note) {
+        cx.note(step, &note);
+    }
 }
 
 /// Whether a PUT of `desired` would change the live group.

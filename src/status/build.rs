@@ -171,6 +171,48 @@ fn container_row(container: &Container) -> ContainerStatus {
     }
 }
 
+/// A line about containers that are not well right after a deployment (waiting,
+/// exited with an error, or already restarted), with the latest warning event; `None`
+/// when all is well or the answer has no instance view. ARM calls such a deployment
+/// a success, so without this an apply would not say that nothing runs.
+pub fn health_note(group: &ContainerGroup) -> Option<String> {
+    let troubled: Vec<String> = group
+        .containers()
+        .iter()
+        .map(container_row)
+        .filter(|c| {
+            let waiting = c
+                .state
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("waiting"));
+            let failed = c.exit_code.is_some_and(|code| code != 0);
+            waiting || failed || c.restart_count.unwrap_or(0) > 0
+        })
+        .map(|c| {
+            let mut text = format!(
+                "container {} is {}",
+                c.name,
+                c.state.as_deref().unwrap_or("?")
+            );
+            if let Some(detail) = &c.detail {
+                text.push_str(&format!(" ({detail})"));
+            }
+            if let Some(n) = c.restart_count.filter(|n| *n > 0) {
+                text.push_str(&format!(", restarted {n} time(s)"));
+            }
+            text
+        })
+        .collect();
+    if troubled.is_empty() {
+        return None;
+    }
+    let mut note = troubled.join("; ");
+    if let Some(w) = latest_warning(group) {
+        note.push_str(&format!("; latest warning: {}: {}", w.name, w.message));
+    }
+    Some(note)
+}
+
 /// The `Warning` event with the latest `lastTimestamp` (ARM's RFC 3339 strings in UTC
 /// order as text); on a tie the group's own event wins, then the first container's.
 fn latest_warning(group: &ContainerGroup) -> Option<WarningEvent> {

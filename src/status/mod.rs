@@ -16,7 +16,7 @@ mod view;
 
 use serde::Serialize;
 
-pub use build::{LiveView, build_report};
+pub use build::{LiveView, build_report, health_note};
 pub use logs::{LogsTarget, logs_target};
 pub use read::read_status;
 pub use view::{status_json, status_styled, status_text};

@@ -209,3 +209,24 @@ async fn secrets_never_reach_the_output_even_when_everything_fails() {
         plan.both()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_that_do_not_start_are_reported_after_a_successful_deployment() {
+    // ARM calls the deployment a success; the containers crash and restart.
+    let mut config = EmulatorConfig::for_tests();
+    config.operation_time = std::time::Duration::from_millis(150);
+    config.container_cycle = std::time::Duration::from_millis(20);
+    let mut toml = head("partial", "rg-partial");
+    toml += &group_toml("crashy", "shop/api:crashloop", "", "");
+    let fx = Fixture::new(config, &toml).await;
+
+    let run = fx.apply(&[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(
+        run.stdout.contains("container_group.crashy: container")
+            && run.stdout.contains("restarted")
+            && run.stdout.contains("latest warning: BackOff"),
+        "{}",
+        run.stdout
+    );
+}
