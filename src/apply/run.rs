@@ -68,9 +68,10 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
                 RunState::Stopped
             };
             set_run_state(&cx, &step, state).await?;
-            let (body, _) = lower_against_live(&cx, &step, main_phase(&step)).await?;
+            let (body, current) = lower_against_live(&cx, &step, main_phase(&step)).await?;
             record_run_state(&cx, &step, &body).await?;
-            Ok(StepOutput::default())
+            // A started group may have a new IP: dependents must see the new one.
+            Ok(current.as_ref().map(outputs_of).unwrap_or_default())
         }
         (_, Action::NoOp | Action::Start | Action::Stop) => Ok(StepOutput::default()),
     }

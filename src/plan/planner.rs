@@ -455,6 +455,9 @@ impl Planner<'_> {
                 }
             ));
         }
+        // Starting a stopped group deploys it again, and ACI may give it another public
+        // IP: what refers to the IP learns it only after apply. The FQDN stays.
+        let restarts_stopped = state_differs && cg.state == RunState::Running;
         if action == Action::Replace {
             self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
         } else {
@@ -463,9 +466,15 @@ impl Planner<'_> {
                 ("ip", "/properties/ipAddress/ip"),
                 ("fqdn", "/properties/ipAddress/fqdn"),
             ] {
+                if attr == "ip" && restarts_stopped {
+                    continue;
+                }
                 if let Some(v) = live.body.pointer(pointer).and_then(Value::as_str) {
                     known.attrs.insert(attr.into(), v.into());
                 }
+            }
+            if restarts_stopped && cg.ip_address.is_some() {
+                attributes.extend(assigned_after_apply(Some(&live.body), false));
             }
         }
         self.known.insert(address.clone(), known);

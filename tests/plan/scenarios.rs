@@ -315,3 +315,57 @@ env = {{ MODE = "{mode}" }}
     let env = &after["properties"]["containers"][0]["properties"]["environmentVariables"];
     assert_eq!(env, &json!([{"name": "MODE", "value": "b"}]));
 }
+
+#[tokio::test]
+async fn dependents_follow_the_new_ip_of_a_started_group() {
+    let lab = lab().await;
+    let stopped_db = stack("nginx:1.25.3", "2.0", "").replacen(
+        "name = \"shop-db\"",
+        "name = \"shop-db\"\nstate = \"stopped\"",
+        1,
+    );
+    lab.write(&stopped_db);
+    lab.apply().await;
+
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.db Start",
+            "container_group.web Update",
+            "resource_group.main NoOp"
+        ]
+    );
+    let host = planned.plan.changes[1]
+        .attributes
+        .iter()
+        .find(|a| a.path == "containers.web.env.DB_HOST");
+    assert!(
+        host.is_some_and(|a| a.known_after_apply),
+        "{}",
+        renderings(&planned)
+    );
+
+    lab.apply().await;
+    let db = lab
+        .arm(
+            Method::GET,
+            "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/shop-db",
+            None,
+        )
+        .await;
+    let web = lab
+        .arm(Method::GET, "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/shop-web", None)
+        .await;
+    let env = &web["properties"]["containers"][0]["properties"]["environmentVariables"];
+    let db_host = env
+        .as_array()
+        .and_then(|vars| vars.iter().find(|v| v["name"] == "DB_HOST"));
+    assert_eq!(
+        db_host.map(|v| &v["value"]),
+        Some(&db["properties"]["ipAddress"]["ip"])
+    );
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
+}
