@@ -88,6 +88,12 @@ async fn apply_saved(out: &Output, args: &ApplyArgs, saved: PlanFile) -> Result<
         vars: args.stack.vars.clone(),
     };
     let session = Session::open(out, &stack_args).await?;
+    if let Some(moved) = saved.target_mismatch(&session.info) {
+        return Err(CliError::msg(format!(
+            "the saved plan was made for another target: {moved}"
+        ))
+        .with_hint("apply a plan against the cloud it was made for, or plan again here"));
+    }
     let (planned, live) = make_plan(&session, &saved.targets, args.refresh_state, false).await?;
     if let Err(stale) = saved.check_fresh(&planned) {
         return Err(CliError::Message {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Action, Plan};
+use super::model::{Action, Plan, TargetInfo, TargetKind};
 use super::planner::PlannedStack;
 use super::step::desired_digest;
 
@@ -107,6 +107,30 @@ impl PlanFile {
         } else {
             Err(Staleness { differences })
         }
+    }
+
+    /// What differs between the target the plan was made for and `now`; `None` when
+    /// they are the same cloud. The local cloud listens on a new port each run, so
+    /// only its kind and subscription identify it.
+    pub fn target_mismatch(&self, now: &TargetInfo) -> Option<String> {
+        let then = &self.plan.target;
+        let same_endpoint = then.kind == TargetKind::Local
+            || then.endpoint.trim_end_matches('/') == now.endpoint.trim_end_matches('/');
+        if then.kind == now.kind && then.subscription == now.subscription && same_endpoint {
+            return None;
+        }
+        let describe = |t: &TargetInfo| {
+            format!(
+                "{:?} {} (subscription {})",
+                t.kind, t.endpoint, t.subscription
+            )
+            .to_lowercase()
+        };
+        Some(format!(
+            "planned for {}, now {}",
+            describe(then),
+            describe(now)
+        ))
     }
 
     /// Serializes for writing to disk.

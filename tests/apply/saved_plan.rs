@@ -122,3 +122,44 @@ async fn apply_without_auto_approve_refuses_when_nobody_can_confirm() {
     assert!(fx.group("rg-saved", "web").await.is_some());
     assert_eq!(fx.cloud.stats().kind("delete"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_is_refused_against_another_subscription() {
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    let saved = fx.file("dev.plan");
+    let (stack_dir, saved) = (fx.stack(), saved.to_str().unwrap().to_string());
+    let dev = [(
+        "AZURE_SUBSCRIPTION_ID",
+        "11111111-1111-1111-1111-111111111111",
+    )];
+    let prod = [(
+        "AZURE_SUBSCRIPTION_ID",
+        "22222222-2222-2222-2222-222222222222",
+    )];
+
+    let plan = fx
+        .run_with_env(&["plan", stack_dir.to_str().unwrap(), "-o", &saved], &dev)
+        .await;
+    assert_eq!(plan.code, Some(0), "{}", plan.both());
+    let puts_before = fx.cloud.stats().kind("put");
+    let run = fx
+        .run_with_env(&["apply", &saved, "--auto-approve"], &prod)
+        .await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("the saved plan was made for another target"),
+        "{}",
+        run.both()
+    );
+    assert!(
+        run.stderr.contains("11111111-1111-1111-1111-111111111111"),
+        "{}",
+        run.both()
+    );
+    assert_eq!(
+        fx.cloud.stats().kind("put"),
+        puts_before,
+        "nothing was written"
+    );
+}
