@@ -15,3 +15,4 @@ pub mod render;
 pub mod sensitive;
 pub mod spec;
 pub mod status;
+pub mod terminal;

@@ -104,6 +104,72 @@ fn secrets_stay_out_of_every_message() {
 }
 
 #[test]
+fn secrets_written_wrongly_or_near_a_syntax_error_stay_hidden() {
+    let cases = [
+        // The wrong type: a number, an array, a table, a string for a table.
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = { PIN = 987654321 }",
+        ),
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = { PW = [\"SEKRET-arr-1\"] }",
+        ),
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = \"SEKRET-str-2\"",
+        ),
+        // TOML syntax errors on a line holding secrets.
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = { PW = \"SEKRET-dup-1\", PW = \"SEKRET-dup-2\" }",
+        ),
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = { PW = \"SEKRET-open-3 }",
+        ),
+    ];
+    for (from, to) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{HEAD}{WEB}").replace(from, to);
+        std::fs::write(dir.path().join("main.toml"), text).unwrap();
+        let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{to}: {stderr}");
+        assert!(stderr.contains("main.toml:"), "located: {stderr}");
+        for leak in ["987654321", "SEKRET"] {
+            assert!(!stderr.contains(leak), "{to} leaks:\n{stderr}");
+        }
+    }
+}
+
+#[test]
+fn escape_sequences_in_a_spec_never_reach_the_terminal() {
+    // A key written with escapes (valid TOML) is quoted by a message; raw control
+    // characters (invalid TOML) are quoted by the snippet of a syntax error.
+    let evil_key = "env = { \"\\u001b]0;pwned\\u0007\\u001b[2J\\u202eX\" = \"1\" }";
+    let raw = "# \u{1b}[31mred\u{202e}";
+    for (extra, expected) in [
+        (evil_key, "invalid environment variable name"),
+        (raw, "invalid TOML"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            format!("{HEAD}{WEB}").replace("ports = [80]", &format!("ports = [80]\n{extra}"));
+        std::fs::write(dir.path().join("main.toml"), text).unwrap();
+        let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+            "{stderr:?}"
+        );
+        assert!(!stderr.contains('\u{202e}'), "{stderr:?}");
+    }
+}
+
+#[test]
 fn bad_var_arguments_exit_1() {
     let dir = repo_root().join("specs/examples/minimal");
     let out = aciform()

@@ -91,6 +91,17 @@ impl fmt::Debug for CliError {
 
 /// Renders a plain error as text without colour; the caller decides on styling.
 pub(crate) fn render_message(message: &str, causes: &[String], hint: Option<&str>) -> String {
+    unsafe_free(&render_lines(message, causes, hint))
+}
+
+/// Escapes what could act on a terminal in every line (errors quote ARM's messages
+/// and names from outside), keeping the line breaks.
+fn unsafe_free(text: &str) -> String {
+    let lines: Vec<String> = text.split('\n').map(crate::terminal::sanitize).collect();
+    lines.join("\n")
+}
+
+fn render_lines(message: &str, causes: &[String], hint: Option<&str>) -> String {
     let mut text = format!("Error: {message}\n");
     match causes {
         [] => {}
@@ -111,6 +122,15 @@ pub(crate) fn render_message(message: &str, causes: &[String], hint: Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_sequences_in_messages_are_shown_not_acted_on() {
+        let text = render_message("bad \u{1b}]0;pwned\u{7}", &["a\nb\u{202e}".into()], None);
+        assert_eq!(
+            text,
+            "Error: bad \\u{1b}]0;pwned\\u{7}\nCaused by: a\nb\\u{202e}\n"
+        );
+    }
 
     #[test]
     fn one_cause_reads_on_one_line() {

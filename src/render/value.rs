@@ -26,20 +26,7 @@ pub(crate) struct Lines {
 /// Escapes control characters and bidirectional overrides so they show up as text
 /// (`\u{1b}`) instead of moving the cursor, recolouring or reordering the line.
 pub(crate) fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    crate::terminal::sanitize(text)
 }
 
 /// The one-line form: strings quoted and escaped, whole numbers without a fraction,
@@ -184,7 +171,7 @@ mod tests {
     fn terminal_escapes_are_made_visible() {
         let evil = json!("red\u{1b}[31m\u{9b}2J\u{202e}txt");
         let shown = inline(&evil);
-        assert!(!shown.chars().any(is_unsafe), "{shown}");
+        assert!(!shown.chars().any(crate::terminal::is_unsafe), "{shown}");
         assert_eq!(shown, r#""red\u001b[31m\u{9b}2J\u{202e}txt""#);
         assert_eq!(sanitize("a\tb\u{7f}"), r"a\tb\u{7f}");
     }

@@ -107,6 +107,11 @@ impl Ctx<'_> {
         allow: Allow,
         sensitive: bool,
     ) -> Option<Text> {
+        // A secret of the wrong type (`password = 4242`) is still a secret: the
+        // diagnostic about its type must not show it.
+        if sensitive && !matches!(v.get_ref(), DeValue::String(_)) {
+            self.masks.push(self.at(v));
+        }
         let s = self.plain_str(v, field)?;
         let whole = self.at(v);
         let offset = exact_offset(self.text.get(v.span()).unwrap_or(""), s);
@@ -207,6 +212,19 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+
+    /// A table of secrets (`secure_env`, a secret volume): when it is not a table, its
+    /// value is masked in diagnostics, since it may be the secret written wrongly.
+    pub fn secret_table<'v, 'i>(
+        &mut self,
+        v: &'v Value<'i>,
+        field: &str,
+    ) -> Option<&'v DeTable<'i>> {
+        if !matches!(v.get_ref(), DeValue::Table(_)) {
+            self.masks.push(self.at(v));
+        }
+        self.table(v, field)
     }
 
     /// A table.

@@ -270,7 +270,7 @@ fn decode_secure_env(
     ctx: &mut Ctx<'_>,
     v: &Value<'_>,
 ) -> Option<BTreeMap<String, Sensitive<Text>>> {
-    let table = ctx.table(v, "secure_env")?;
+    let table = ctx.secret_table(v, "secure_env")?;
     let mut out = BTreeMap::new();
     let mut ok = true;
     for (key, value) in table.iter() {

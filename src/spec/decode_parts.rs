@@ -57,7 +57,11 @@ pub(crate) fn decode_volume(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Volume> 
 }
 
 fn decode_volume_kind(ctx: &mut Ctx<'_>, kind: &str, v: &Value<'_>) -> Option<VolumeKind> {
-    let table = ctx.table(v, kind)?;
+    let table = if kind == "secret" {
+        ctx.secret_table(v, kind)?
+    } else {
+        ctx.table(v, kind)?
+    };
     let at = ctx.at(v);
     match kind {
         "empty_dir" => {

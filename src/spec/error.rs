@@ -37,10 +37,10 @@ impl SpecError {
     /// An error that points at no file (a path that cannot be read, a bad `--var`).
     pub fn plain(message: impl Into<String>, help: Option<String>) -> SpecError {
         SpecError {
-            message: message.into().into(),
+            message: crate::terminal::sanitize(&message.into()).into(),
             src: Arc::new(NamedSource::new("", Arc::from(""))),
             labels: Vec::new(),
-            help: help.map(Box::from),
+            help: help.map(|h| Box::from(crate::terminal::sanitize(&h))),
             notes: Vec::new(),
             origin: None,
         }
@@ -242,11 +242,17 @@ pub(crate) fn error_at(
         Some(f) => (f.name.clone(), f.shown.clone()),
         None => (String::new(), Arc::from("")),
     };
+    // Messages quote keys and names from the file: escapes in them must not act on
+    // the terminal either.
+    let clean = crate::terminal::sanitize;
     SpecError {
-        message: message.into(),
+        message: clean(&message).into(),
         src: Arc::new(NamedSource::new(name, text)),
-        labels: vec![LabeledSpan::new_primary_with_span(Some(label), span_of(at))],
-        help: help.map(Box::from),
+        labels: vec![LabeledSpan::new_primary_with_span(
+            Some(clean(&label)),
+            span_of(at),
+        )],
+        help: help.map(|h| Box::from(clean(&h))),
         notes: Vec::new(),
         origin: Some(at.clone()),
     }

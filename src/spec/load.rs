@@ -70,6 +70,12 @@ pub fn load_files(
         .filter_map(|(id, text)| parse_file(*id, text, &mut issues))
         .collect();
     let top = split_top_level(&parsed, &mut issues);
+    // A file that does not parse has no known structure: mask whatever may be secret.
+    let mut masks: Vec<Origin> = texts
+        .iter()
+        .filter(|(id, _)| !parsed.iter().any(|p| p.file == *id))
+        .flat_map(|(id, text)| super::mask::suspect_spans(*id, text))
+        .collect();
 
     let mut scope = Scope {
         env: opts.env.clone(),
@@ -80,7 +86,6 @@ pub fn load_files(
             .declared
             .extend(entries.iter().map(|e| Address::new(*kind, &e.key)));
     }
-    let mut masks = Vec::new();
     scope.vars = gather_vars(&top, &scope, &mut issues, &mut masks, opts, &mut plain);
     let header = gather_stack(&top, &parsed, &scope, &mut issues, &mut masks);
 

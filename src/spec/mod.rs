@@ -15,6 +15,7 @@ mod decode_group;
 mod decode_parts;
 mod error;
 mod load;
+mod mask;
 mod model;
 mod read;
 mod resolve;

@@ -129,10 +129,13 @@ impl SourceMap {
     pub fn add(&mut self, path: &Path, name: String, text: String) -> FileId {
         let text: Arc<str> = Arc::from(text);
         let id = FileId(self.files.len() as u32);
+        // What diagnostics quote: escape sequences in the file must not act on the
+        // terminal (byte offsets stay as they are).
+        let shown = Arc::from(crate::terminal::sanitize_same_length(&text));
         self.files.push(SourceFile {
             path: path.to_path_buf(),
-            name,
-            shown: text.clone(),
+            name: crate::terminal::sanitize(&name),
+            shown,
             text,
         });
         id
