@@ -449,6 +449,36 @@ fn references_to_values_that_never_exist() {
 }
 
 #[test]
+fn tags_aciform_reserves_or_azure_refuses() {
+    let all = errors_in(&web_with(
+        "resource_group = \"main\"",
+        "resource_group = \"main\"\ntags = { \"ACIFORM-STACK\" = \"other\" }",
+    ));
+    let e = expect_error(
+        &all,
+        "tag `ACIFORM-STACK` uses aciform's reserved prefix",
+        "\"other\"",
+    );
+    assert!(e.help.as_deref().unwrap_or("").contains("ownership"));
+
+    let all = errors_in(&web_with(
+        "resource_group = \"main\"",
+        "resource_group = \"main\"\ntags = { Owner = \"a\", owner = \"b\" }",
+    ));
+    expect_error(
+        &all,
+        "tags `Owner` and `owner` are the same tag in Azure",
+        "\"b\"",
+    );
+
+    let all = errors_in(&web_with(
+        "resource_group = \"main\"",
+        "resource_group = \"main\"\ntags = { \"a/b\" = \"x\" }",
+    ));
+    expect_error(&all, "invalid tag name `a/b`", "\"x\"");
+}
+
+#[test]
 fn identity_fields_take_only_static_references() {
     let all = errors_in(&format!(
         "{HEAD}{}",

@@ -235,6 +235,9 @@ fn user_tags(stack: &Stack, own: &BTreeMap<String, Text>, r: Resolver<'_>) -> Ma
         .map(|(k, v)| (k.clone(), v.clone().into()))
         .collect();
     for (k, v) in own {
+        // Tag names are case-insensitive in ARM: the resource's `Owner` replaces the
+        // stack's `owner` rather than standing beside it.
+        tags.retain(|existing, _| !existing.eq_ignore_ascii_case(k));
         tags.insert(k.clone(), text(v, r).into());
     }
     tags

@@ -155,3 +155,32 @@ async fn a_finished_job_is_not_restarted() {
     let toml = stack("westeurope", group, "", "").replace("nginx:1.25", "example/report:job");
     assert_no_changes_after_apply(&toml, &[]).await;
 }
+
+#[tokio::test]
+async fn a_group_tag_overrides_the_stacks_whatever_its_case() {
+    let toml = stack("westeurope", "tags = { Owner = \"team-web\" }", "", "").replace(
+        "location = \"westeurope\"\n",
+        "location = \"westeurope\"\ntags = { owner = \"platform\" }\n",
+    );
+    let mut lab = Lab::new().await;
+    lab.env.clear();
+    lab.write(&toml);
+    lab.apply().await;
+    let body = lab
+        .arm(
+            reqwest::Method::GET,
+            "/resourceGroups/rg-noise/providers/Microsoft.ContainerInstance/containerGroups/app",
+            None,
+        )
+        .await;
+    let owners: Vec<_> = body["tags"]
+        .as_object()
+        .expect("tags")
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("owner"))
+        .collect();
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    assert_eq!(owners[0].1, "team-web");
+    let (planned, ..) = lab.plan().await;
+    assert!(!planned.plan.has_changes(), "{}", renderings(&planned));
+}

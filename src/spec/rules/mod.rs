@@ -9,6 +9,7 @@ mod compute;
 mod names;
 mod network;
 mod parts;
+mod tags;
 
 use std::collections::BTreeSet;
 
@@ -20,6 +21,7 @@ use super::model::Stack;
 pub(crate) fn check_stack(stack: &Stack, partial: &BTreeSet<String>, issues: &mut Issues) {
     names::check_unique_azure_names(stack, issues);
     network::check_reference_targets(stack, issues);
+    tags::check_tags(stack, issues);
     for rg in stack.resource_groups.values() {
         names::check_resource_group(rg, issues);
         parts::check_existing_group(rg, issues);
