@@ -322,8 +322,10 @@ impl Planner<'_> {
             }
         }
 
+        // A moved group's secrets were recorded on the old one: compare with those.
         let live_tags = live
             .as_ref()
+            .or(moved_from.as_ref())
             .and_then(|l| l.body.get("tags"))
             .and_then(Value::as_object);
         let live_secrets = live_tags.and_then(SecretHashes::from_tags);
@@ -351,9 +353,28 @@ impl Planner<'_> {
         known.attrs.insert("location".into(), location.clone());
 
         let Some(live) = live else {
-            // Created (or moved: the old one is deleted first).
-            let mut attrs = all_added(&desired_canon);
-            attrs.push(state_change(None, cg.state));
+            // Created (or moved: the old one is deleted first, and the plan shows what
+            // differs from it).
+            let (mut attrs, unchanged) = match &moved_from {
+                None => (all_added(&desired_canon), 0),
+                Some(old) => {
+                    let rules = DiffRules {
+                        replacement: &rules::replacement_reason,
+                        secrets: live_secrets.as_ref(),
+                        ignore: &[],
+                    };
+                    let d = diff(
+                        &desired_canon,
+                        &canonicalize_container_group(&old.body),
+                        &rules,
+                    );
+                    (d.attributes, d.unchanged)
+                }
+            };
+            let old_state = moved_from.as_ref().map(|g| g.known_run_state());
+            if old_state != Some(cg.state) {
+                attrs.push(state_change(old_state, cg.state));
+            }
             let (action, reasons, previous) = match &moved_from {
                 None => (Action::Create, vec![], None),
                 Some(old) => {
@@ -380,13 +401,22 @@ impl Planner<'_> {
             };
             self.known.insert(address.clone(), known);
             if let Some(ip) = &cg.ip_address {
-                attrs.extend(assigned_after_apply(None, ip.dns_name_label.is_some()));
+                let old = moved_from.as_ref().map(|g| &g.body);
+                attrs.extend(assigned_after_apply(old, ip.dns_name_label.is_some()));
             }
             let step = Step::new(&address, action, name, &desired_canon)
                 .with_state(cg.state)
                 .with_previous(previous)
                 .with_lowering(&location, &salt);
-            self.push(address, Some(id), action, attrs, reasons, 0, Some(step));
+            self.push(
+                address,
+                Some(id),
+                action,
+                attrs,
+                reasons,
+                unchanged,
+                Some(step),
+            );
             return;
         };
 
@@ -458,8 +488,12 @@ impl Planner<'_> {
         // Starting a stopped group deploys it again, and ACI may give it another public
         // IP: what refers to the IP learns it only after apply. The FQDN stays.
         let restarts_stopped = state_differs && cg.state == RunState::Running;
+        let stable = stable_fqdn(&desired, &live.body);
         if action == Action::Replace {
             self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
+            if let Some(fqdn) = &stable {
+                known.attrs.insert("fqdn".into(), fqdn.clone());
+            }
         } else {
             // The group stays: its IP and FQDN are known now.
             for (attr, pointer) in [
@@ -479,10 +513,8 @@ impl Planner<'_> {
         }
         self.known.insert(address.clone(), known);
         if let Some(ip) = cg.ip_address.as_ref().filter(|_| action == Action::Replace) {
-            attributes.extend(assigned_after_apply(
-                Some(&live.body),
-                ip.dns_name_label.is_some(),
-            ));
+            let fqdn_changes = ip.dns_name_label.is_some() && stable.is_none();
+            attributes.extend(assigned_after_apply(Some(&live.body), fqdn_changes));
         }
         let live_state = live.run_state.as_ref().map(|s| s.as_desired());
         let step = Step::new(&address, action, name, &desired_canon)
@@ -861,6 +893,35 @@ fn assigned_after_apply(live: Option<&Value>, has_dns_label: bool) -> Vec<Attrib
         })
     })
     .collect()
+}
+
+/// The FQDN a replaced group will have again, when it can be known: the same DNS
+/// name label in the same location under the `Unsecure` scope gives the same name
+/// (`<label>.<region>.azurecontainer.io`). The reuse scopes add a hash the service
+/// picks (`Noreuse` a new one every time), so there it is known only after apply.
+fn stable_fqdn(desired: &Value, live: &Value) -> Option<String> {
+    let label = |b: &Value| {
+        b.pointer("/properties/ipAddress/dnsNameLabel")?
+            .as_str()
+            .map(str::to_ascii_lowercase)
+    };
+    let scope = |b: &Value| {
+        let s = b.pointer("/properties/ipAddress/autoGeneratedDomainNameLabelScope");
+        s.and_then(Value::as_str)
+            .unwrap_or("Unsecure")
+            .to_ascii_lowercase()
+    };
+    let location = |b: &Value| {
+        b.get("location")
+            .and_then(Value::as_str)
+            .map(|l| l.replace(' ', "").to_ascii_lowercase())
+    };
+    let fqdn = live.pointer("/properties/ipAddress/fqdn")?.as_str()?;
+    let same = label(desired)? == label(live)?
+        && scope(desired) == "unsecure"
+        && scope(live) == "unsecure"
+        && location(desired)? == location(live)?;
+    same.then(|| fqdn.to_string())
 }
 
 /// Whether a live group's last deployment failed.

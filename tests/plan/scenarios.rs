@@ -369,3 +369,50 @@ async fn dependents_follow_the_new_ip_of_a_started_group() {
     let (after, ..) = lab.plan().await;
     assert!(!after.plan.has_changes(), "{}", renderings(&after));
 }
+
+#[tokio::test]
+async fn a_replaced_group_keeps_its_fqdn_under_the_unsecure_scope() {
+    let lab = lab().await;
+    let with_client = |memory: &str| {
+        let base = stack("nginx:1.25.3", "2.0", "").replace(
+            "memory_gb = 1.5\nports = [80]",
+            &format!("memory_gb = {memory}\nports = [80]"),
+        );
+        format!(
+            "{base}
+[container_group.client]
+resource_group = \"main\"
+name = \"shop-client\"
+
+[[container_group.client.containers]]
+name = \"client\"
+image = \"busybox\"
+cpu = 0.5
+memory_gb = 0.5
+env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
+"
+        )
+    };
+    lab.write(&with_client("1.5"));
+    lab.apply().await;
+    lab.write(&with_client("2.0"));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.client NoOp",
+            "container_group.db NoOp",
+            "container_group.web Replace",
+            "resource_group.main NoOp"
+        ]
+    );
+    let web = &planned.plan.changes[2];
+    assert!(
+        web.attributes.iter().all(|a| a.path != "ip_address.fqdn"),
+        "{:?}",
+        web.attributes
+    );
+    lab.apply().await;
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
+}
