@@ -485,6 +485,13 @@ impl Planner<'_> {
                 }
             ));
         }
+        if update == UpdateMode::Put && !state_differs && cg.state == RunState::Stopped {
+            reasons.push(
+                "the group is stopped: ACI runs its containers again on an update, and \
+                 aciform stops it right after"
+                    .into(),
+            );
+        }
         // Starting a stopped group deploys it again, and ACI may give it another public
         // IP: what refers to the IP learns it only after apply. The FQDN stays.
         let restarts_stopped = state_differs && cg.state == RunState::Running;

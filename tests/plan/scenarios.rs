@@ -416,3 +416,24 @@ env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
     let (after, ..) = lab.plan().await;
     assert!(!after.plan.has_changes(), "{}", renderings(&after));
 }
+
+#[tokio::test]
+async fn updating_a_stopped_group_says_it_will_run_for_a_moment() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", "state = \"stopped\""));
+    lab.apply().await;
+    lab.write(&stack("nginx:1.27.0", "2.0", "state = \"stopped\""));
+    let (planned, ..) = lab.plan().await;
+    let web = &planned.plan.changes[1];
+    assert_eq!(web.action, Action::Update);
+    assert!(
+        web.reasons
+            .iter()
+            .any(|r| r.contains("the group is stopped") && r.contains("stops it")),
+        "{:?}",
+        web.reasons
+    );
+    lab.apply().await;
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
+}
