@@ -463,6 +463,14 @@ impl Planner<'_> {
                 RunState::Running => (Action::Start, vec![], UpdateMode::None),
                 RunState::Stopped => (Action::Stop, vec![], UpdateMode::None),
             }
+        } else if let Some(state) = deployment_in_progress(&live.body) {
+            // Nothing to change, but nothing settled either: say so rather than
+            // "no changes" for a group stuck deploying.
+            let why = format!(
+                "a deployment is still in progress (provisioningState `{state}`): plan again \
+                 once it has finished"
+            );
+            (Action::NoOp, vec![why], UpdateMode::None)
         } else {
             (Action::NoOp, vec![], UpdateMode::None)
         };
@@ -929,6 +937,13 @@ fn stable_fqdn(desired: &Value, live: &Value) -> Option<String> {
         && scope(live) == "unsecure"
         && location(desired)? == location(live)?;
     same.then(|| fqdn.to_string())
+}
+
+/// The provisioning state of a group whose last operation has not finished.
+fn deployment_in_progress(live: &Value) -> Option<String> {
+    let state = live.pointer("/properties/provisioningState")?.as_str()?;
+    let terminal = ["succeeded", "failed", "canceled"];
+    (!terminal.contains(&state.to_ascii_lowercase().as_str())).then(|| state.to_string())
 }
 
 /// Whether a live group's last deployment failed.

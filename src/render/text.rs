@@ -22,6 +22,7 @@ pub fn plan_styled(plan: &Plan) -> Styled {
     let mut out = Styled::new();
     if !plan.has_changes() {
         out.push(Style::Bold, NO_CHANGES).newline();
+        write_notes(plan, &mut out);
         return out;
     }
 

@@ -437,3 +437,30 @@ async fn updating_a_stopped_group_says_it_will_run_for_a_moment() {
     let (after, ..) = lab.plan().await;
     assert!(!after.plan.has_changes(), "{}", renderings(&after));
 }
+
+#[tokio::test]
+async fn a_group_stuck_deploying_is_not_called_settled() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    // Someone re-deploys the web group outside aciform, and it never finishes.
+    lab.cloud.faults().stick("shop-web");
+    let path =
+        "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/shop-web";
+    let body = lab.arm(Method::GET, path, None).await;
+    lab.arm(Method::PUT, path, Some(body)).await;
+
+    let (planned, ..) = lab.plan().await;
+    let web = &planned.plan.changes[1];
+    assert_eq!(web.action, Action::NoOp);
+    assert!(
+        web.reasons[0].contains("a deployment is still in progress"),
+        "{:?}",
+        web.reasons
+    );
+    let text = aciform::render::plan_text(&planned.plan, false);
+    assert!(
+        text.contains("container_group.web is left as it is"),
+        "{text}"
+    );
+}
