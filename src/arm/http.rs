@@ -49,7 +49,20 @@ struct Run {
     client_request_id: String,
     started: Option<Instant>,
     attempt: u32,
+    /// Attempts answered 429 with a Retry-After (they do not count against the
+    /// attempt limit).
+    paced: u32,
     refreshed: bool,
+}
+
+/// Even paced retries stop after this many times the attempt limit.
+const MAX_PACED_FACTOR: u32 = 8;
+
+/// Waits a little longer than asked, by up to a fifth: clients throttled together then
+/// do not all come back in the same instant and get throttled together again.
+fn spread(asked: Duration) -> Duration {
+    let extra_ms = (asked.as_millis() as u64 / 5).max(50);
+    asked + Duration::from_millis(fastrand::u64(0..=extra_ms))
 }
 
 impl ArmClient {
@@ -62,6 +75,7 @@ impl ArmClient {
             client_request_id: uuid::Uuid::new_v4().to_string(),
             started: None,
             attempt: 0,
+            paced: 0,
             refreshed: false,
         };
 
@@ -91,7 +105,9 @@ impl ArmClient {
 
             // Never retry earlier than the service asked; give up instead when that
             // would pass the deadline.
-            if run.attempt >= config.max_attempts || Instant::now() + wait > deadline {
+            let counted = run.attempt.saturating_sub(run.paced);
+            let runaway = run.attempt >= config.max_attempts.saturating_mul(MAX_PACED_FACTOR);
+            if counted >= config.max_attempts || runaway || Instant::now() + wait > deadline {
                 return Err(self.give_up(run, first.elapsed(), last));
             }
             Counters::bump(&self.inner.counters.retries);
@@ -201,7 +217,14 @@ impl ArmClient {
         if !is_transient_status(status) {
             return Verdict::Finished(Err(ArmError::Arm(failure)));
         }
-        let wait = retry_after(&response.headers, OffsetDateTime::now_utc())
+        let asked = retry_after(&response.headers, OffsetDateTime::now_utc());
+        if status == StatusCode::TOO_MANY_REQUESTS && asked.is_some() {
+            // Throttling with a Retry-After is ARM pacing us, not a failure: it does not
+            // use up attempts (the deadline still bounds it).
+            run.paced += 1;
+        }
+        let wait = asked
+            .map(spread)
             .unwrap_or_else(|| self.backoff(run.attempt));
         Verdict::RetryAfter(wait, LastFailure::Status(failure))
     }

@@ -107,14 +107,38 @@ async fn persistent_throttling_gives_up_with_the_last_arm_error() {
     .await;
     let client = server.client(|c| c.max_attempts = 3);
 
+    // Paced throttling (429 with a Retry-After) does not use up attempts, but even it
+    // stops: after eight times the attempt limit.
     let err = client.list_resource_groups().await.expect_err("gives up");
     assert!(
-        matches!(err, ArmError::Throttled { attempts: 3, .. }),
+        matches!(err, ArmError::Throttled { attempts: 24, .. }),
         "{err}"
     );
     assert_eq!(err.code(), Some("SubscriptionRequestsThrottled"));
-    assert_eq!(server.requests().len(), 3);
-    assert_eq!(client.stats().throttled, 3);
+    assert_eq!(server.requests().len(), 24);
+    assert_eq!(client.stats().throttled, 24);
+}
+
+#[tokio::test]
+async fn paced_throttling_outlasts_the_attempt_limit() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = calls.clone();
+    let server = MockArm::start(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 5 {
+            Reply::arm_error(429, "SubscriptionRequestsThrottled", "slow down")
+                .header("x-ms-retry-after-ms", "10")
+        } else {
+            Reply::json(200, serde_json::json!({ "value": [] }))
+        }
+    })
+    .await;
+    let client = server.client(|c| c.max_attempts = 3);
+    let groups = client
+        .list_resource_groups()
+        .await
+        .expect("throttling only paces");
+    assert!(groups.is_empty());
+    assert_eq!(server.requests().len(), 6);
 }
 
 #[tokio::test]
