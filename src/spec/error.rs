@@ -17,7 +17,6 @@ use super::source::{Origin, SourceMap};
 /// One mistake in a stack, with the file, the labelled span and an optional help line.
 #[derive(Error, Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(aciform::spec))]
 pub struct SpecError {
     message: Box<str>,
     // Boxed parts keep the error small enough to pass around in `Result`s.
