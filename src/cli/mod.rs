@@ -111,7 +111,19 @@ pub struct StackArgs {
 
 /// Runs the command line and maps every outcome to an exit code; never panics out.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Usage errors are printed by clap before our own colour choice exists: honour
+    // `--no-color` / `--color never` for them too.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let no_color = args.windows(2).any(|w| w[0] == "--color" && w[1] == "never")
+        || args.iter().any(|a| a == "--no-color" || a == "--color=never");
+    let mut command = <Cli as clap::CommandFactory>::command();
+    if no_color {
+        command = command.color(clap::ColorChoice::Never);
+    }
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version are successes; everything else is a usage error, and
