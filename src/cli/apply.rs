@@ -5,6 +5,7 @@ use std::path::Path;
 use clap::Args;
 
 use super::execute::{Verb, execute};
+use super::lock::StackLock;
 use super::plan::make_plan;
 use super::session::Session;
 use super::{CliError, Output, StackArgs};
@@ -39,6 +40,7 @@ pub async fn cmd_apply(out: &Output, args: &ApplyArgs) -> Result<u8, CliError> {
         return apply_saved(out, args, saved).await;
     }
     let session = Session::open(out, &args.stack).await?;
+    let _lock = StackLock::acquire(&session.stack.dir)?;
     let (planned, live) = make_plan(&session, &args.targets, args.refresh_state, false).await?;
     let parallelism = args.parallelism as usize;
     execute(
@@ -88,6 +90,7 @@ async fn apply_saved(out: &Output, args: &ApplyArgs, saved: PlanFile) -> Result<
         vars: args.stack.vars.clone(),
     };
     let session = Session::open(out, &stack_args).await?;
+    let _lock = StackLock::acquire(&session.stack.dir)?;
     if let Some(moved) = saved.target_mismatch(&session.info) {
         return Err(CliError::msg(format!(
             "the saved plan was made for another target: {moved}"

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::execute::{Verb, execute};
+use super::lock::StackLock;
 use super::plan::make_plan;
 use super::session::Session;
 use super::{CliError, Output, StackArgs};
@@ -23,6 +24,7 @@ pub struct DestroyArgs {
 
 pub async fn cmd_destroy(out: &Output, args: &DestroyArgs) -> Result<u8, CliError> {
     let session = Session::open(out, &args.stack).await?;
+    let _lock = StackLock::acquire(&session.stack.dir)?;
     let (planned, live) = make_plan(&session, &[], false, true).await?;
     let parallelism = args.parallelism as usize;
     execute(

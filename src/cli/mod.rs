@@ -10,6 +10,7 @@ mod emulator;
 mod execute;
 mod graph;
 mod live;
+mod lock;
 mod logs;
 mod output;
 mod plan;
@@ -114,8 +115,12 @@ pub fn main() -> ExitCode {
     // Usage errors are printed by clap before our own colour choice exists: honour
     // `--no-color` / `--color never` for them too.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let no_color = args.windows(2).any(|w| w[0] == "--color" && w[1] == "never")
-        || args.iter().any(|a| a == "--no-color" || a == "--color=never");
+    let no_color = args
+        .windows(2)
+        .any(|w| w[0] == "--color" && w[1] == "never")
+        || args
+            .iter()
+            .any(|a| a == "--no-color" || a == "--color=never");
     let mut command = <Cli as clap::CommandFactory>::command();
     if no_color {
         command = command.color(clap::ColorChoice::Never);
