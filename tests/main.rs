@@ -3,6 +3,7 @@
 
 mod arm;
 mod emulator;
+mod perf;
 mod plan;
 mod spec_errors;
 mod spec_support;
