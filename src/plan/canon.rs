@@ -678,14 +678,14 @@ impl Builder {
 
 /// The entries of a name-keyed ARM list, in name order. Entries without the key are
 /// skipped: ARM rejects them anyway.
-fn named_items(value: &Value, key: &str) -> Vec<(String, Value)> {
-    let mut items: Vec<(String, Value)> = value
+fn named_items<'v>(value: &'v Value, key: &str) -> Vec<(String, &'v Value)> {
+    let mut items: Vec<(String, &Value)> = value
         .as_array()
         .map(|list| {
             list.iter()
                 .filter_map(|item| {
                     let name = item.get(key)?.as_str()?.to_string();
-                    Some((name, item.clone()))
+                    Some((name, item))
                 })
                 .collect()
         })

@@ -75,6 +75,9 @@ struct Planner<'a> {
     claimed: BTreeSet<(String, String)>,
     /// Resource groups being created or replaced: their groups cannot exist yet.
     fresh_rgs: BTreeSet<String>,
+    /// Live groups this stack owns, by their address tag (built once: looking them up
+    /// per planned group by scanning would cost O(groups^2)).
+    owned_by_address: BTreeMap<&'a str, Vec<&'a LiveGroup>>,
 }
 
 /// Builds the plan. Errors are diagnostics pointing into the spec (an unowned
@@ -89,7 +92,13 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
         errors: Vec::new(),
         claimed: BTreeSet::new(),
         fresh_rgs: BTreeSet::new(),
+        owned_by_address: BTreeMap::new(),
     };
+    for group in req.live.owned_groups(&req.stack.name) {
+        if let Some(address) = group.tag(TAG_ADDRESS) {
+            p.owned_by_address.entry(address).or_default().push(group);
+        }
+    }
 
     for address in req.graph.order() {
         if req.destroy
@@ -128,8 +137,8 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
     })
 }
 
-impl Planner<'_> {
-    fn stack(&self) -> &Stack {
+impl<'a> Planner<'a> {
+    fn stack(&self) -> &'a Stack {
         self.req.stack
     }
 
@@ -165,7 +174,7 @@ impl Planner<'_> {
             known.attrs.insert("location".into(), loc.clone());
         }
         self.known.insert(address.clone(), known);
-        self.read(&address, live.as_ref(), None);
+        let live_fingerprint = self.read(&address, live.as_ref(), None);
 
         if rg.existing {
             if live.is_none() {
@@ -242,7 +251,7 @@ impl Planner<'_> {
         }
         let step = Step::new(&address, action, name, &desired_canon)
             .with_update(update)
-            .with_live(&live, None);
+            .with_live_fingerprint(live_fingerprint);
         self.push(
             address,
             Some(id),
@@ -256,12 +265,8 @@ impl Planner<'_> {
 
     fn plan_container_group(&mut self, cg: &ContainerGroupSpec) {
         let address = cg.address();
-        let Some(rg) = self
-            .stack()
-            .resource_groups
-            .get(&cg.resource_group)
-            .cloned()
-        else {
+        let stack = self.stack();
+        let Some(rg) = stack.resource_groups.get(&cg.resource_group) else {
             return;
         };
         let rg_known_location = self
@@ -275,26 +280,25 @@ impl Planner<'_> {
         // The live group: the one of that name, or the one this stack created for this
         // address under another name or resource group (then it is replaced).
         let rg_fresh = self.fresh_rgs.contains(&rg.name.to_ascii_lowercase());
+        let live_state: &'a LiveState = self.req.live;
         let by_name = if rg_fresh {
             None
         } else {
-            self.req.live.group(&rg.name, &cg.name).cloned()
+            live_state.group(&rg.name, &cg.name)
         };
-        let by_address = self.owned_group_at(&address);
-        let (live, moved_from) = match (by_name, by_address) {
-            (Some(live), _) => (Some(live), None),
-            (None, Some(old)) => (None, Some(old)),
-            (None, None) => (None, None),
+        let (live, moved_from) = match by_name {
+            Some(live) => (Some(live), None),
+            None => (None, self.owned_group_at(&address)),
         };
-        if let Some(old) = &moved_from {
+        if let Some(old) = moved_from {
             self.claim(old);
         }
-        let read = live.as_ref().or(moved_from.as_ref());
+        let read = live.or(moved_from);
         let read_state = read
             .and_then(|g| g.run_state.as_ref())
             .map(|s| s.as_desired());
-        self.read(&address, read.map(|g| &g.body), read_state);
-        if let Some(live) = &live {
+        let live_fingerprint = self.read(&address, read.map(|g| &g.body), read_state);
+        if let Some(live) = live {
             self.claim(live);
             if !self.check_owner(
                 &address,
@@ -308,7 +312,6 @@ impl Planner<'_> {
         }
 
         let live_tags = live
-            .as_ref()
             .and_then(|l| l.body.get("tags"))
             .and_then(Value::as_object);
         let live_secrets = live_tags.and_then(SecretHashes::from_tags);
@@ -326,7 +329,6 @@ impl Planner<'_> {
         let desired_canon = canonicalize_container_group(&desired);
         let name = AzureName::container_group(&rg.name, &cg.name);
         let id = live
-            .as_ref()
             .and_then(|l| l.body.get("id").and_then(Value::as_str).map(String::from))
             .unwrap_or_else(|| self.cg_id(&rg.name, &cg.name));
 
@@ -339,7 +341,7 @@ impl Planner<'_> {
             // Created (or moved: the old one is deleted first).
             let mut attrs = all_added(&desired_canon);
             attrs.push(state_change(None, cg.state));
-            let (action, reasons, previous) = match &moved_from {
+            let (action, reasons, previous) = match moved_from {
                 None => (Action::Create, vec![], None),
                 Some(old) => {
                     let old_name = old
@@ -442,12 +444,11 @@ impl Planner<'_> {
                 ip.dns_name_label.is_some(),
             ));
         }
-        let live_state = live.run_state.as_ref().map(|s| s.as_desired());
         let step = Step::new(&address, action, name, &desired_canon)
             .with_update(update)
             .with_state(cg.state)
             .with_lowering(&location, &salt)
-            .with_live(&live.body, live_state);
+            .with_live_fingerprint(live_fingerprint);
         let unchanged = d.unchanged;
         self.push(
             address,
@@ -500,9 +501,9 @@ impl Planner<'_> {
                 .and_then(Value::as_str)
                 .map(String::from);
             let azure = AzureName::container_group(&group.resource_group, &name);
-            self.read(&address, Some(&group.body), None);
+            let live_fingerprint = self.read(&address, Some(&group.body), None);
             let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live(&group.body, None);
+                .with_live_fingerprint(live_fingerprint);
             let attrs = all_removed(&canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
@@ -549,7 +550,7 @@ impl Planner<'_> {
             let ours = deleted_in.get(&key).copied().unwrap_or(0);
             let canon = canonicalize_resource_group(&body);
             let id = body.get("id").and_then(Value::as_str).map(String::from);
-            self.read(&address, Some(&body), None);
+            let live_fingerprint = self.read(&address, Some(&body), None);
             if inside > ours {
                 let reason = format!(
                     "kept: it holds {} container group(s) this stack does not own",
@@ -560,7 +561,7 @@ impl Planner<'_> {
             }
             let azure = AzureName::resource_group(&name);
             let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live(&body, None);
+                .with_live_fingerprint(live_fingerprint);
             let attrs = all_removed(&canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
@@ -576,16 +577,12 @@ impl Planner<'_> {
 
     /// A live group this stack created for `address` (by its address tag), if any and
     /// not yet matched.
-    fn owned_group_at(&self, address: &Address) -> Option<LiveGroup> {
-        let stack = self.stack().name.as_str();
-        let wanted = address.to_string();
-        self.req
-            .live
-            .owned_groups(stack)
-            .find(|g| {
-                g.tag(TAG_ADDRESS) == Some(wanted.as_str()) && !self.claimed.contains(&group_key(g))
-            })
-            .cloned()
+    fn owned_group_at(&self, address: &Address) -> Option<&'a LiveGroup> {
+        let candidates = self.owned_by_address.get(address.to_string().as_str())?;
+        candidates
+            .iter()
+            .find(|g| !self.claimed.contains(&group_key(g)))
+            .copied()
     }
 
     /// An update sends the whole group: an ignored field that differs must be carried
@@ -632,10 +629,16 @@ impl Planner<'_> {
         }
     }
 
-    /// Records what was read live for `address`.
-    fn read(&mut self, address: &Address, live: Option<&Value>, state: Option<RunState>) {
+    /// Records what was read live for `address`; returns its fingerprint.
+    fn read(
+        &mut self,
+        address: &Address,
+        live: Option<&Value>,
+        state: Option<RunState>,
+    ) -> Option<String> {
         let fp = live.map(|body| super::step::fingerprint(body, state));
-        self.fingerprints.insert(address.to_string(), fp);
+        self.fingerprints.insert(address.to_string(), fp.clone());
+        fp
     }
 
     fn claim(&mut self, group: &LiveGroup) {
