@@ -95,6 +95,16 @@ pub fn canonicalize_container_group(body: &Value) -> Canon {
     c.finish()
 }
 
+/// Adds the entries of a body's `tags` to its canonical form, as
+/// `canonicalize_container_group` would had the body carried them.
+pub fn add_tags(canon: &mut Canon, tags: &Value) {
+    let mut c = Builder {
+        canon: std::mem::take(canon),
+    };
+    c.tags(tags);
+    *canon = c.finish();
+}
+
 /// Builds the canonical form of a resource group body (`location`, `tags`).
 pub fn canonicalize_resource_group(body: &Value) -> Canon {
     let mut c = Builder::default();

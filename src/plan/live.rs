@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+use super::canon::{Canon, canonicalize_container_group};
 use super::rules::{TAG_STACK, TAG_STATE};
+use super::step::fingerprint;
 use crate::arm::{ArmClient, ArmError};
 use crate::spec::{RunState, Stack};
 
@@ -55,9 +57,36 @@ pub struct LiveGroup {
     pub body: Value,
     /// Read with a GET; `None` when only LIST was read.
     pub run_state: Option<LiveRunState>,
+    /// The canonical form and fingerprint of `body` (and `run_state`) as read. They are
+    /// computed where the body arrives, on the tasks that read it, so a large plan
+    /// normalizes live state while it still waits for other answers.
+    canon: Canon,
+    fingerprint: String,
 }
 
 impl LiveGroup {
+    /// A group as read, with its canonical form and fingerprint.
+    pub fn new(resource_group: String, body: Value, run_state: Option<LiveRunState>) -> Self {
+        let state = run_state.as_ref().map(LiveRunState::as_desired);
+        LiveGroup {
+            canon: canonicalize_container_group(&body),
+            fingerprint: fingerprint(&body, state),
+            resource_group,
+            body,
+            run_state,
+        }
+    }
+
+    /// `canonicalize_container_group` of the body.
+    pub fn canon(&self) -> &Canon {
+        &self.canon
+    }
+
+    /// `step::fingerprint` of the body and the run state as read.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// A tag's value, with ARM's case-insensitive tag names.
     pub fn tag(&self, name: &str) -> Option<&str> {
         tag(&self.body, name)
@@ -131,7 +160,11 @@ pub async fn read_live(
     let spawn_list = |lists: &mut JoinSet<_>, name: String| {
         let client = client.clone();
         lists.spawn(async move {
-            let groups = client.list_container_group_bodies(&name).await;
+            let bodies = client.list_container_group_bodies(&name).await;
+            let groups = bodies.map(|bodies| {
+                let new = |body| LiveGroup::new(name.clone(), body, None);
+                bodies.into_iter().map(new).collect::<Vec<_>>()
+            });
             (name, groups)
         });
     };
@@ -181,17 +214,14 @@ pub async fn read_live(
             .and_then(Value::as_str)
             .unwrap_or(&listed_as)
             .to_string();
-        for body in groups {
-            let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-            let key = (rg.to_ascii_lowercase(), name.to_ascii_lowercase());
-            live.container_groups.insert(
-                key,
-                LiveGroup {
-                    resource_group: rg.clone(),
-                    body,
-                    run_state: None,
-                },
+        for mut group in groups {
+            let name = group.body.get("name").and_then(Value::as_str);
+            let key = (
+                rg.to_ascii_lowercase(),
+                name.unwrap_or_default().to_ascii_lowercase(),
             );
+            group.resource_group = rg.clone();
+            live.container_groups.insert(key, group);
         }
     }
 
@@ -244,8 +274,8 @@ async fn read_run_states(
                     .and_then(Value::as_str)
                     .map(LiveRunState::from_instance_state);
                 if let Some(entry) = live.container_groups.get_mut(&key) {
-                    entry.run_state = state;
-                    entry.body = body;
+                    let rg = std::mem::take(&mut entry.resource_group);
+                    *entry = LiveGroup::new(rg, body, state);
                 }
             }
             // Deleted between LIST and GET: it is gone.

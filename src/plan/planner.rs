@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::canon::{Canon, canonicalize_container_group, canonicalize_resource_group};
+use super::canon::{Canon, canonicalize_resource_group};
 use super::diff::{DiffRules, all_added, all_removed, diff};
 use super::ignore::{ignore_keys, keep_ignored};
 use super::live::{LiveGroup, LiveState, tag};
-use super::lower::{LowerContext, lower_container_group, lower_resource_group};
+use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
 use super::rules::{self, TAG_ADDRESS, TAG_STACK};
 use super::secrets::{SecretHashes, new_salt};
@@ -293,11 +293,7 @@ impl<'a> Planner<'a> {
         if let Some(old) = moved_from {
             self.claim(old);
         }
-        let read = live.or(moved_from);
-        let read_state = read
-            .and_then(|g| g.run_state.as_ref())
-            .map(|s| s.as_desired());
-        let live_fingerprint = self.read(&address, read.map(|g| &g.body), read_state);
+        let live_fingerprint = self.read_group(&address, live.or(moved_from));
         if let Some(live) = live {
             self.claim(live);
             if !self.check_owner(
@@ -325,8 +321,7 @@ impl<'a> Planner<'a> {
             location: &location,
             salt: &salt,
         };
-        let desired = lower_container_group(&cx, cg);
-        let desired_canon = canonicalize_container_group(&desired);
+        let (desired, desired_canon) = lower_container_group_canon(&cx, cg);
         let name = AzureName::container_group(&rg.name, &cg.name);
         let id = live
             .and_then(|l| l.body.get("id").and_then(Value::as_str).map(String::from))
@@ -370,14 +365,14 @@ impl<'a> Planner<'a> {
             return;
         };
 
-        let live_canon = canonicalize_container_group(&live.body);
+        let live_canon = live.canon();
         let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
         let rules = DiffRules {
             replacement: &rules::replacement_reason,
             secrets: live_secrets.as_ref(),
             ignore: &ignore,
         };
-        let d = diff(&desired_canon, &live_canon, &rules);
+        let d = diff(&desired_canon, live_canon, &rules);
         let live_state = live.known_run_state();
         let state_differs = live_state != cg.state;
 
@@ -406,14 +401,7 @@ impl<'a> Planner<'a> {
             (Action::NoOp, vec![], UpdateMode::None)
         };
         if update == UpdateMode::Put {
-            self.check_ignored_kept(
-                cg,
-                &desired,
-                &live.body,
-                &desired_canon,
-                &live_canon,
-                &rules,
-            );
+            self.check_ignored_kept(cg, &desired, &live.body, &desired_canon, live_canon, &rules);
         }
         if action == Action::Update && state_differs {
             reasons.push(format!(
@@ -444,11 +432,14 @@ impl<'a> Planner<'a> {
                 ip.dns_name_label.is_some(),
             ));
         }
-        let step = Step::new(&address, action, name, &desired_canon)
-            .with_update(update)
-            .with_state(cg.state)
-            .with_lowering(&location, &salt)
-            .with_live_fingerprint(live_fingerprint);
+        // Most groups of a large stack are unchanged: no step, so no copy of the body.
+        let step = action.is_change().then(|| {
+            Step::new(&address, action, name, &desired_canon)
+                .with_update(update)
+                .with_state(cg.state)
+                .with_lowering(&location, &salt)
+                .with_live_fingerprint(live_fingerprint)
+        });
         let unchanged = d.unchanged;
         self.push(
             address,
@@ -457,7 +448,7 @@ impl<'a> Planner<'a> {
             attributes,
             reasons,
             unchanged,
-            Some(step),
+            step,
         );
     }
 
@@ -494,17 +485,17 @@ impl<'a> Planner<'a> {
             *deleted_in
                 .entry(group.resource_group.to_ascii_lowercase())
                 .or_default() += 1;
-            let canon = canonicalize_container_group(&group.body);
+            let canon = group.canon();
             let id = group
                 .body
                 .get("id")
                 .and_then(Value::as_str)
                 .map(String::from);
             let azure = AzureName::container_group(&group.resource_group, &name);
-            let live_fingerprint = self.read(&address, Some(&group.body), None);
+            let live_fingerprint = self.read_group(&address, Some(&group));
             let step = Step::new(&address, Action::Delete, azure, &Canon::default())
                 .with_live_fingerprint(live_fingerprint);
-            let attrs = all_removed(&canon);
+            let attrs = all_removed(canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
 
@@ -627,6 +618,13 @@ impl<'a> Planner<'a> {
                 ));
             }
         }
+    }
+
+    /// Records the live group read for `address`; returns its fingerprint.
+    fn read_group(&mut self, address: &Address, live: Option<&LiveGroup>) -> Option<String> {
+        let fp = live.map(|g| g.fingerprint().to_string());
+        self.fingerprints.insert(address.to_string(), fp.clone());
+        fp
     }
 
     /// Records what was read live for `address`; returns its fingerprint.
