@@ -103,6 +103,27 @@ impl Emulator {
         })
     }
 
+    /// CPU time (user + system) the emulator process has used so far, from /proc.
+    pub fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()));
+        // Fields after the command name (which may hold spaces) start at field 3; utime
+        // and stime are fields 14 and 15, in clock ticks.
+        let ticks: u64 = stat
+            .ok()
+            .and_then(|s| {
+                let rest = s.rsplit_once(") ")?.1.to_string();
+                let fields: Vec<&str> = rest.split_whitespace().collect();
+                let utime = fields.get(11)?.parse::<u64>().ok()?;
+                let stime = fields.get(12)?.parse::<u64>().ok()?;
+                Some(utime + stime)
+            })
+            .unwrap_or(0);
+        // SAFETY: sysconf only reads a configuration value.
+        let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        let per_sec = u64::try_from(per_sec).unwrap_or(100).max(1);
+        Duration::from_millis(ticks * 1000 / per_sec)
+    }
+
     /// Stops the emulator (standard input closed) and waits for it, for at most 10 s.
     pub fn stop(mut self) {
         drop(self.stdin.take());

@@ -59,6 +59,7 @@ impl Bench {
         self.populate(&stack, &data)?;
 
         let emulator = Emulator::start(&self.bin, &data, options(LATENCY, 2000, false))?;
+        let emulator_cpu = emulator.cpu();
         let mut runs = Vec::new();
         let mut stats = Vec::new();
         for _ in 0..=self.runs {
@@ -68,6 +69,7 @@ impl Bench {
             runs.push(expect_exit(run_measured(cmd)?, 0, "plan (no changes)")?);
             stats.push(emulator.stats()?);
         }
+        let emulator_cpu = (emulator.cpu() - emulator_cpu) / (self.runs as u32 + 1);
         emulator.stop();
         runs.remove(0);
         stats.remove(0);
@@ -88,13 +90,15 @@ impl Bench {
         );
         println!(
             "plan: lower bound ceil({requests}/{concurrency}) x {} ms = {:.0} ms; median wall \
-             {:.1} ms ({:.2} x bound); cpu max {:.1} ms; peak rss {:.1} MB",
+             {:.1} ms ({:.2} x bound); cpu max {:.1} ms; peak rss {:.1} MB; emulator cpu \
+             {:.0} ms per plan",
             LATENCY.as_millis(),
             ms(bound),
             ms(m.wall),
             m.wall.as_secs_f64() / bound.as_secs_f64(),
             ms(cpu),
-            rss as f64 / MB
+            rss as f64 / MB,
+            ms(emulator_cpu)
         );
         let scenario = "plan 1,000 groups / 50 RGs";
         Ok(vec![
@@ -133,6 +137,7 @@ impl Bench {
         let emulator = Emulator::start(&self.bin, &data, opts)?;
         let m = self.timed_apply(&emulator, &stack, parallelism)?;
         let stats = emulator.stats()?;
+        let emulator_cpu = emulator.cpu();
         emulator.stop();
 
         let apply = ApplyShape {
@@ -154,7 +159,7 @@ impl Bench {
         println!(
             "apply: bound 2 x {} ms + {} waves x ({:.0} ms operation rounded up to the poll \
              + {} ms) = {:.2} s; wall {:.2} s ({:.2} x bound); cpu {:.0} ms; peak rss {:.1} \
-             MB; requests {} ({})",
+             MB; requests {} ({}); emulator cpu {:.0} ms (persistence included)",
             LATENCY.as_millis(),
             apply.waves(),
             ms(apply.per_wave() - LATENCY),
@@ -165,7 +170,8 @@ impl Bench {
             ms(m.cpu),
             m.max_rss as f64 / MB,
             stats.total,
-            by_kind(&stats)
+            by_kind(&stats),
+            ms(emulator_cpu)
         );
         Ok(vec![Row::at_most(
             "apply 200 creates, -p 20",
