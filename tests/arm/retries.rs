@@ -109,7 +109,7 @@ async fn persistent_throttling_gives_up_at_the_deadline_with_the_last_arm_error(
     .await;
     let client = server.client(|c| {
         c.max_attempts = 3;
-        c.request_deadline = Duration::from_millis(300);
+        c.request_deadline = Duration::from_secs(1);
     });
 
     let err = client.list_resource_groups().await.expect_err("gives up");
