@@ -11,7 +11,8 @@ use aciform::arm::{ArmClient, ClientConfig, Credential, Secret};
 use aciform::emulator::{EmulatorConfig, EmulatorHandle, LOCAL_SUBSCRIPTION, LOCAL_TOKEN, start};
 use aciform::graph::ResourceGraph;
 use aciform::plan::live::{ReadOptions, read_live};
-use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan};
+use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan, build_plan_with};
+use aciform::plan::prelower::prelower;
 use aciform::plan::{TargetInfo, TargetKind};
 use aciform::spec::{LoadOptions, Stack, load_stack};
 use tokio::sync::{mpsc, watch};
@@ -53,6 +54,16 @@ impl ScaleLab {
     }
 
     async fn plan(&self, stack: &Stack, graph: &ResourceGraph) -> (PlannedStack, u64) {
+        self.plan_ahead(stack, graph, false).await
+    }
+
+    /// Plans, with the desired forms lowered ahead (as the CLI does) when `ahead`.
+    async fn plan_ahead(
+        &self,
+        stack: &Stack,
+        graph: &ResourceGraph,
+        ahead: bool,
+    ) -> (PlannedStack, u64) {
         let before = self.client.stats().requests;
         let live = read_live(&self.client, stack, &ReadOptions::default())
             .await
@@ -71,7 +82,13 @@ impl ScaleLab {
             only: None,
             destroy: false,
         };
-        (build_plan(&request).expect("the plan builds"), requests)
+        let planned = if ahead {
+            let prelowered = prelower(stack, LOCAL_SUBSCRIPTION);
+            build_plan_with(&request, Some(&prelowered))
+        } else {
+            build_plan(&request)
+        };
+        (planned.expect("the plan builds"), requests)
     }
 
     /// Creates everything the stack declares, through the executor.
@@ -120,6 +137,15 @@ async fn a_plan_of_a_thousand_groups_sends_one_request_per_resource_group() {
     assert_eq!(stats.total, 51, "{stats:?}");
     assert_eq!(stats.kind("list"), 51, "{stats:?}");
 
+    // Lowering ahead of live state changes nothing in the plan.
+    let (ahead, _) = lab.plan_ahead(&stack, &graph, true).await;
+    assert_eq!(
+        aciform::render::plan_json(&ahead.plan),
+        aciform::render::plan_json(&planned.plan)
+    );
+    assert_eq!(ahead.fingerprints, planned.fingerprints);
+    assert_eq!(prelower(&stack, LOCAL_SUBSCRIPTION).len(), 1000);
+
     // Through the CLI in its own process, as users and the benchmark run it.
     lab.cloud.reset_stats();
     aciform()
@@ -152,4 +178,44 @@ async fn the_request_count_does_not_grow_with_container_groups() {
     assert!(!planned.plan.has_changes());
     assert_eq!(requests, 51);
     assert_eq!(lab.cloud.stats().total, 51);
+}
+
+/// Where lowering ahead cannot foresee a value (an IP, an FQDN, a live location) or
+/// foresees it wrongly, the planner lowers the group itself: the plan is the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lowering_ahead_never_changes_a_plan() {
+    let lab = ScaleLab::new(StackShape {
+        groups: 1,
+        resource_groups: 1,
+    })
+    .await;
+    let example = crate::support::repo_root().join("specs/examples/multi-rg");
+    for entry in std::fs::read_dir(&example).expect("example") {
+        let path = entry.expect("entry").path();
+        let to = lab.dir.path().join(path.file_name().expect("name"));
+        std::fs::copy(&path, to).expect("copy");
+    }
+    // The example's stack.toml replaced the generated one; its groups go too.
+    std::fs::remove_file(lab.dir.path().join("rg-bench-000.toml")).expect("remove");
+
+    for round in 0..2 {
+        let (stack, graph) = lab.load();
+        let (plain, _) = lab.plan_ahead(&stack, &graph, false).await;
+        let (ahead, _) = lab.plan_ahead(&stack, &graph, true).await;
+        assert_eq!(
+            aciform::render::plan_json(&ahead.plan),
+            aciform::render::plan_json(&plain.plan),
+            "round {round}"
+        );
+        let steps = |p: &PlannedStack| {
+            let digest = |s: &aciform::plan::step::Step| {
+                (s.address.to_string(), s.action, s.desired.entries.len())
+            };
+            p.steps.iter().map(digest).collect::<Vec<_>>()
+        };
+        assert_eq!(steps(&ahead), steps(&plain));
+        if round == 0 {
+            lab.apply().await;
+        }
+    }
 }

@@ -8,8 +8,9 @@ use clap::Args;
 use super::session::Session;
 use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
 use crate::plan::file::PlanFile;
-use crate::plan::live::{LiveState, ReadOptions, read_live};
-use crate::plan::planner::{PlanRequest, PlannedStack, build_plan};
+use crate::plan::live::{LiveState, ReadOptions, start_reading};
+use crate::plan::planner::{PlanRequest, PlannedStack, build_plan_with};
+use crate::plan::prelower::prelower;
 use crate::render;
 use crate::spec::{Address, suggest};
 
@@ -98,9 +99,20 @@ pub(crate) async fn make_plan(
 ) -> Result<(PlannedStack, LiveState), CliError> {
     let only = target_closure(session, targets)?;
     let options = ReadOptions { refresh_state };
-    let live = read_live(&session.client, &session.stack, &options)
+
+    // The reads run on the runtime's workers; meanwhile this thread lowers the spec
+    // as far as it can without live state, so little is left once the answers are in.
+    let started = std::time::Instant::now();
+    let reads = start_reading(&session.client, &session.stack);
+    let prelowered = prelower(&session.stack, &session.info.subscription);
+    let ms = |t: std::time::Instant| t.elapsed().as_millis() as u64;
+    tracing::info!(groups = prelowered.len(), ms = ms(started), "lowered ahead");
+    let live = reads
+        .finish(&session.client, &session.stack, &options)
         .await
         .map_err(|e| CliError::context("cannot read live state", &e))?;
+    let groups = live.container_groups.len();
+    tracing::info!(groups, ms = ms(started), "live state read");
     let request = PlanRequest {
         stack: &session.stack,
         graph: &session.graph,
@@ -110,7 +122,10 @@ pub(crate) async fn make_plan(
         only,
         destroy,
     };
-    let planned = build_plan(&request).map_err(|e| CliError::from(e.into_report()))?;
+    let planned = build_plan_with(&request, Some(&prelowered))
+        .map_err(|e| CliError::from(e.into_report()))?;
+    let changes = planned.steps.len();
+    tracing::info!(changes, ms = ms(started), "plan ready");
     Ok((planned, live))
 }
 

@@ -155,20 +155,22 @@ pub async fn read_live(
     stack: &Stack,
     options: &ReadOptions,
 ) -> Result<LiveState, ArmError> {
-    let mut live = LiveState::default();
-    let mut lists = JoinSet::new();
-    let spawn_list = |lists: &mut JoinSet<_>, name: String| {
-        let client = client.clone();
-        lists.spawn(async move {
-            let bodies = client.list_container_group_bodies(&name).await;
-            let groups = bodies.map(|bodies| {
-                let new = |body| LiveGroup::new(name.clone(), body, None);
-                bodies.into_iter().map(new).collect::<Vec<_>>()
-            });
-            (name, groups)
-        });
-    };
+    start_reading(client, stack)
+        .finish(client, stack, options)
+        .await
+}
 
+/// Reads of live state under way (see [`start_reading`]).
+pub struct LiveReads {
+    rg_list: tokio::task::JoinHandle<Result<Vec<crate::arm::ResourceGroup>, ArmError>>,
+    lists: JoinSet<(String, Result<Vec<LiveGroup>, ArmError>)>,
+    /// The spec's resource groups: lower-cased name -> name as written.
+    wanted: BTreeMap<String, String>,
+}
+
+/// Sends the first reads of [`read_live`] on the runtime's worker threads and returns
+/// at once, so the caller can work while they are in flight; `finish` completes them.
+pub fn start_reading(client: &ArmClient, stack: &Stack) -> LiveReads {
     // Resource groups of the spec, plus any the stack owns that left the spec (their
     // container groups are leftovers to delete).
     let wanted: BTreeMap<String, String> = stack
@@ -180,53 +182,92 @@ pub async fn read_live(
         let client = client.clone();
         tokio::spawn(async move { client.list_resource_groups().await })
     };
+    let mut lists = JoinSet::new();
     for name in wanted.values() {
-        spawn_list(&mut lists, name.clone());
+        spawn_list(&mut lists, client, name.clone());
     }
-
-    for rg in rg_list.await.map_err(join_error)?? {
-        let body = serde_json::to_value(&rg).unwrap_or(Value::Null);
-        let name = body
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let owned = tag(&body, TAG_STACK) == Some(stack.name.as_str());
-        let key = name.to_ascii_lowercase();
-        if !wanted.contains_key(&key) && owned {
-            spawn_list(&mut lists, name);
-        }
-        if wanted.contains_key(&key) || owned {
-            live.resource_groups.insert(key, body);
-        }
+    LiveReads {
+        rg_list,
+        lists,
+        wanted,
     }
+}
 
-    while let Some(joined) = lists.join_next().await {
-        let (listed_as, groups) = joined.map_err(join_error)?;
-        let groups = groups?;
-        // A resource group the LIST did not show is absent (or appeared since): its
-        // groups are not read, as if it had not been listed.
-        let Some(rg) = live.resource_groups.get(&listed_as.to_ascii_lowercase()) else {
-            continue;
-        };
-        let rg = rg
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(&listed_as)
-            .to_string();
-        for mut group in groups {
-            let name = group.body.get("name").and_then(Value::as_str);
-            let key = (
-                rg.to_ascii_lowercase(),
-                name.unwrap_or_default().to_ascii_lowercase(),
-            );
-            group.resource_group = rg.clone();
-            live.container_groups.insert(key, group);
+fn spawn_list(
+    lists: &mut JoinSet<(String, Result<Vec<LiveGroup>, ArmError>)>,
+    client: &ArmClient,
+    name: String,
+) {
+    let client = client.clone();
+    lists.spawn(async move {
+        let bodies = client.list_container_group_bodies(&name).await;
+        let groups = bodies.map(|bodies| {
+            let new = |body| LiveGroup::new(name.clone(), body, None);
+            bodies.into_iter().map(new).collect::<Vec<_>>()
+        });
+        (name, groups)
+    });
+}
+
+impl LiveReads {
+    /// Waits for the reads started, sends those that depend on them, and returns
+    /// live state.
+    pub async fn finish(
+        self,
+        client: &ArmClient,
+        stack: &Stack,
+        options: &ReadOptions,
+    ) -> Result<LiveState, ArmError> {
+        let LiveReads {
+            rg_list,
+            mut lists,
+            wanted,
+        } = self;
+        let mut live = LiveState::default();
+        for rg in rg_list.await.map_err(join_error)?? {
+            let body = serde_json::to_value(&rg).unwrap_or(Value::Null);
+            let name = body
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let owned = tag(&body, TAG_STACK) == Some(stack.name.as_str());
+            let key = name.to_ascii_lowercase();
+            if !wanted.contains_key(&key) && owned {
+                spawn_list(&mut lists, client, name);
+            }
+            if wanted.contains_key(&key) || owned {
+                live.resource_groups.insert(key, body);
+            }
         }
-    }
 
-    read_run_states(client, stack, options, &mut live).await?;
-    Ok(live)
+        while let Some(joined) = lists.join_next().await {
+            let (listed_as, groups) = joined.map_err(join_error)?;
+            let groups = groups?;
+            // A resource group the LIST did not show is absent (or appeared since): its
+            // groups are not read, as if it had not been listed.
+            let Some(rg) = live.resource_groups.get(&listed_as.to_ascii_lowercase()) else {
+                continue;
+            };
+            let rg = rg
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(&listed_as)
+                .to_string();
+            for mut group in groups {
+                let name = group.body.get("name").and_then(Value::as_str);
+                let key = (
+                    rg.to_ascii_lowercase(),
+                    name.unwrap_or_default().to_ascii_lowercase(),
+                );
+                group.resource_group = rg.clone();
+                live.container_groups.insert(key, group);
+            }
+        }
+
+        read_run_states(client, stack, options, &mut live).await?;
+        Ok(live)
+    }
 }
 
 /// GETs the groups whose run state matters: every one with `refresh_state`, else those

@@ -16,6 +16,7 @@ use super::ignore::{ignore_keys, keep_ignored};
 use super::live::{LiveGroup, LiveState, tag};
 use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
+use super::prelower::Prelowered;
 use super::rules::{self, TAG_ADDRESS, TAG_STACK};
 use super::secrets::{SecretHashes, new_salt};
 use super::step::{AzureName, Step, UpdateMode};
@@ -78,11 +79,22 @@ struct Planner<'a> {
     /// Live groups this stack owns, by their address tag (built once: looking them up
     /// per planned group by scanning would cost O(groups^2)).
     owned_by_address: BTreeMap<&'a str, Vec<&'a LiveGroup>>,
+    /// Desired forms lowered ahead (see `prelower`), if any.
+    prelowered: Option<&'a Prelowered>,
 }
 
 /// Builds the plan. Errors are diagnostics pointing into the spec (an unowned
 /// same-named resource, `prevent_destroy`).
 pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
+    build_plan_with(req, None)
+}
+
+/// [`build_plan`], taking the desired forms of groups from `prelowered` wherever they
+/// still hold (the same plan, less work once live state is in).
+pub fn build_plan_with<'a>(
+    req: &'a PlanRequest<'a>,
+    prelowered: Option<&'a Prelowered>,
+) -> Result<PlannedStack, SpecErrors> {
     let mut p = Planner {
         req,
         known: BTreeMap::new(),
@@ -93,6 +105,7 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
         claimed: BTreeSet::new(),
         fresh_rgs: BTreeSet::new(),
         owned_by_address: BTreeMap::new(),
+        prelowered,
     };
     for group in req.live.owned_groups(&req.stack.name) {
         if let Some(address) = group.tag(TAG_ADDRESS) {
@@ -321,7 +334,20 @@ impl<'a> Planner<'a> {
             location: &location,
             salt: &salt,
         };
-        let (desired, desired_canon) = lower_container_group_canon(&cx, cg);
+        // Lowered ahead while live state was read, when the values it used still hold.
+        let resolve = |r: &Reference| self.resolve(r);
+        let ahead = self
+            .prelowered
+            .and_then(|p| p.canon_for(cg, &location, &resolve));
+        let lowered_canon;
+        let (desired, desired_canon): (Option<Value>, &Canon) = match ahead {
+            Some(canon) => (None, canon),
+            None => {
+                let (body, canon) = lower_container_group_canon(&cx, cg);
+                lowered_canon = canon;
+                (Some(body), &lowered_canon)
+            }
+        };
         let name = AzureName::container_group(&rg.name, &cg.name);
         let id = live
             .and_then(|l| l.body.get("id").and_then(Value::as_str).map(String::from))
@@ -334,7 +360,7 @@ impl<'a> Planner<'a> {
 
         let Some(live) = live else {
             // Created (or moved: the old one is deleted first).
-            let mut attrs = all_added(&desired_canon);
+            let mut attrs = all_added(desired_canon);
             attrs.push(state_change(None, cg.state));
             let (action, reasons, previous) = match moved_from {
                 None => (Action::Create, vec![], None),
@@ -357,7 +383,7 @@ impl<'a> Planner<'a> {
             if let Some(ip) = &cg.ip_address {
                 attrs.extend(assigned_after_apply(None, ip.dns_name_label.is_some()));
             }
-            let step = Step::new(&address, action, name, &desired_canon)
+            let step = Step::new(&address, action, name, desired_canon)
                 .with_state(cg.state)
                 .with_previous(previous)
                 .with_lowering(&location, &salt);
@@ -372,7 +398,7 @@ impl<'a> Planner<'a> {
             secrets: live_secrets.as_ref(),
             ignore: &ignore,
         };
-        let d = diff(&desired_canon, live_canon, &rules);
+        let d = diff(desired_canon, live_canon, &rules);
         let live_state = live.known_run_state();
         let state_differs = live_state != cg.state;
 
@@ -401,7 +427,8 @@ impl<'a> Planner<'a> {
             (Action::NoOp, vec![], UpdateMode::None)
         };
         if update == UpdateMode::Put {
-            self.check_ignored_kept(cg, &desired, &live.body, &desired_canon, live_canon, &rules);
+            let desired = desired.unwrap_or_else(|| lower_container_group_canon(&cx, cg).0);
+            self.check_ignored_kept(cg, &desired, &live.body, desired_canon, live_canon, &rules);
         }
         if action == Action::Update && state_differs {
             reasons.push(format!(
@@ -434,7 +461,7 @@ impl<'a> Planner<'a> {
         }
         // Most groups of a large stack are unchanged: no step, so no copy of the body.
         let step = action.is_change().then(|| {
-            Step::new(&address, action, name, &desired_canon)
+            Step::new(&address, action, name, desired_canon)
                 .with_update(update)
                 .with_state(cg.state)
                 .with_lowering(&location, &salt)
