@@ -2,11 +2,11 @@
 //! with backoff honouring `Retry-After`, a deadline per request, one token refresh on
 //! 401, and a debug log line per attempt.
 //!
-//! Throttling is shared: ARM's budgets are per subscription and class of operation
-//! (reads, writes, deletes), so a 429 closes that class for every task until its
-//! `Retry-After` has passed, instead of each task finding out on its own. A 429 does
-//! not count against `max_attempts`: ARM said when to come back, and waiting for it is
-//! bounded by the request's deadline instead.
+//! Throttling is shared (`throttle.rs`): ARM's budgets are per subscription and class
+//! of operation, so a 429 closes that class for every task until its `Retry-After` has
+//! passed, and a nearly spent budget paces the class. A 429 does not count against
+//! `max_attempts`: ARM said when to come back, and waiting for it is bounded by the
+//! request's deadline instead.
 //!
 //! The log line names method, path (never the query), status, request id, attempt and
 //! duration; never a header value, a token or a body.
@@ -96,6 +96,14 @@ impl ArmClient {
             let outcome = self.attempt(req, &token, &run, budget).await;
             drop(permit);
 
+            if let Some(left) = outcome
+                .as_ref()
+                .ok()
+                .and_then(|a| a.header(class.remaining_header()))
+                .and_then(|v| v.parse::<u32>().ok())
+            {
+                self.inner.throttle.remaining(class, left);
+            }
             let cut_short = budget < config.attempt_timeout;
             let (wait, mut last) = match self.judge(outcome, &token, &mut run).await {
                 Verdict::Finished(result) => return result,
