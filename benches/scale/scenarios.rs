@@ -66,6 +66,8 @@ impl Bench {
             emulator.reset_stats()?;
             let mut cmd = aciform(&self.bin, Some(&emulator.url));
             cmd.arg("plan").arg(&stack).arg("--detailed-exitcode");
+            // Phase timings for the breakdown (four log lines).
+            cmd.env("ACIFORM_LOG", "aciform=info");
             runs.push(expect_exit(run_measured(cmd)?, 0, "plan (no changes)")?);
             stats.push(emulator.stats()?);
         }
@@ -99,6 +101,16 @@ impl Bench {
             ms(cpu),
             rss as f64 / MB,
             ms(emulator_cpu)
+        );
+        let phase = |what: &str| phase_ms(&m.stderr, what);
+        println!(
+            "plan: phases of the median run: stack loaded and graph built {} ms; then \
+             reads and planning until plan ready {} ms (of which lowering ahead {} ms on its \
+             own thread); the rest ({:.0} ms) is process start, rendering and exit",
+            phase("stack loaded"),
+            phase("plan ready"),
+            phase("lowered ahead"),
+            ms(m.wall) - (phase("stack loaded") + phase("plan ready")) as f64
         );
         let scenario = "plan 1,000 groups / 50 RGs";
         Ok(vec![
@@ -346,6 +358,16 @@ fn median(runs: &[Measured]) -> Measured {
     let mut sorted: Vec<&Measured> = runs.iter().collect();
     sorted.sort_by_key(|m| m.wall);
     sorted[sorted.len() / 2].clone()
+}
+
+/// The `ms=` of the info log line with `what` in it (0 when absent).
+fn phase_ms(stderr: &str, what: &str) -> u64 {
+    stderr
+        .lines()
+        .find(|l| l.contains(what))
+        .and_then(|l| l.split_whitespace().find_map(|w| w.strip_prefix("ms=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 fn by_kind(stats: &Stats) -> String {

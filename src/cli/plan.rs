@@ -10,7 +10,7 @@ use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
 use crate::plan::file::PlanFile;
 use crate::plan::live::{LiveState, ReadOptions, start_reading};
 use crate::plan::planner::{PlanRequest, PlannedStack, build_plan_with};
-use crate::plan::prelower::prelower;
+use crate::plan::prelower::{Prelowered, prelower};
 use crate::render;
 use crate::spec::{Address, suggest};
 
@@ -104,7 +104,11 @@ pub(crate) async fn make_plan(
     // as far as it can without live state, so little is left once the answers are in.
     let started = std::time::Instant::now();
     let reads = start_reading(&session.client, &session.stack);
-    let prelowered = prelower(&session.stack, &session.info.subscription);
+    // (A destroy plans no desired state: nothing to lower.)
+    let prelowered = match destroy {
+        false => prelower(&session.stack, &session.info.subscription),
+        true => Prelowered::default(),
+    };
     let ms = |t: std::time::Instant| t.elapsed().as_millis() as u64;
     tracing::info!(groups = prelowered.len(), ms = ms(started), "lowered ahead");
     let live = reads

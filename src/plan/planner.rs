@@ -328,14 +328,14 @@ impl<'a> Planner<'a> {
             .as_ref()
             .map(|s| s.salt.clone())
             .unwrap_or_else(new_salt);
+        let resolve = |r: &Reference| self.resolve(r);
         let cx = LowerContext {
             stack: self.stack(),
-            resolve: &|r| self.resolve(r),
+            resolve: &resolve,
             location: &location,
             salt: &salt,
         };
         // Lowered ahead while live state was read, when the values it used still hold.
-        let resolve = |r: &Reference| self.resolve(r);
         let ahead = self
             .prelowered
             .and_then(|p| p.canon_for(cg, &location, &resolve));
