@@ -170,6 +170,11 @@ pub struct LiveReads {
 
 /// Sends the first reads of [`read_live`] on the runtime's worker threads and returns
 /// at once, so the caller can work while they are in flight; `finish` completes them.
+/// Call it from within the Tokio runtime (as every command does).
+///
+/// On an empty cloud this lists the spec's resource groups although they do not exist
+/// yet (each answers `ResourceGroupNotFound`, read as empty): more requests than
+/// strictly needed there, in exchange for one round of latency less everywhere else.
 pub fn start_reading(client: &ArmClient, stack: &Stack) -> LiveReads {
     // Resource groups of the spec, plus any the stack owns that left the spec (their
     // container groups are leftovers to delete).
