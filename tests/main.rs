@@ -5,6 +5,7 @@ mod apply;
 mod arm;
 mod e2e;
 mod emulator;
+mod perf;
 mod plan;
 mod spec_cli;
 mod spec_errors;

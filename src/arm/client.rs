@@ -15,6 +15,7 @@ use url::Url;
 
 use super::credential::Credential;
 use super::target::check_endpoint;
+use super::throttle::ThrottleGate;
 use super::token_cache::TokenSource;
 use super::{ArmError, CONTAINER_API_VERSION, RESOURCE_API_VERSION};
 
@@ -27,7 +28,8 @@ pub struct ClientConfig {
     pub credential: Credential,
     /// Global cap on requests in flight across all clones of the client (default 16).
     pub max_in_flight: usize,
-    /// Attempts per request, the first included (default 8).
+    /// Attempts per request, the first included (default 8). Answers 429 do not count:
+    /// throttled requests wait as ARM asks, within `request_deadline`.
     pub max_attempts: u32,
     /// Bound on one request's total time, retries and their waits included (default 5 min).
     pub request_deadline: Duration,
@@ -103,6 +105,7 @@ pub(crate) struct Inner {
     pub tokens: TokenSource,
     pub in_flight: Semaphore,
     pub counters: Counters,
+    pub throttle: ThrottleGate,
 }
 
 impl fmt::Debug for ArmClient {
@@ -134,11 +137,18 @@ impl ArmClient {
 
         // Retries, redirects and timeouts are ours: reqwest's own retries know nothing of
         // Retry-After, and a redirect must never carry the token to another host.
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("aciform/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .retry(reqwest::retry::never())
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if config.base_url.scheme() == "http" {
+            // Plain HTTP to loopback never uses TLS (and redirects are not followed), so
+            // the system's root certificates need not be read: that read is a few dozen
+            // milliseconds of every command's start.
+            builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
+        }
+        let http = builder
             .build()
             .map_err(|e| ArmError::Config(format!("cannot build the HTTP client: {e}")))?;
 
@@ -146,6 +156,7 @@ impl ArmClient {
             tokens: TokenSource::new(config.credential.clone()),
             in_flight: Semaphore::new(config.max_in_flight),
             counters: Counters::default(),
+            throttle: ThrottleGate::default(),
             http,
             config,
         };

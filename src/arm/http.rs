@@ -2,6 +2,12 @@
 //! with backoff honouring `Retry-After`, a deadline per request, one token refresh on
 //! 401, and a debug log line per attempt.
 //!
+//! Throttling is shared (`throttle.rs`): ARM's budgets are per subscription and class
+//! of operation, so a 429 closes that class for every task until its `Retry-After` has
+//! passed, and a nearly spent budget paces the class. A 429 does not count against
+//! `max_attempts`: ARM said when to come back, and waiting for it is bounded by the
+//! request's deadline instead.
+//!
 //! The log line names method, path (never the query), status, request id, attempt and
 //! duration; never a header value, a token or a body.
 
@@ -16,6 +22,7 @@ use super::client::{ArmClient, Counters};
 use super::error::{ArmFailure, error_chain};
 use super::request::{ArmRequest, ArmResponse, MAX_BODY_BYTES, failure_of, scrub};
 use super::retry::{MAX_BACKOFF, backoff, is_transient_status, retry_after};
+use super::throttle::OpClass;
 use super::{ArmError, Secret};
 
 /// What one attempt produced: an answer of any status, or why there was none.
@@ -49,20 +56,9 @@ struct Run {
     client_request_id: String,
     started: Option<Instant>,
     attempt: u32,
-    /// Attempts answered 429 with a Retry-After (they do not count against the
-    /// attempt limit).
-    paced: u32,
+    /// Attempts answered 429 (not counted against `max_attempts`).
+    throttled: u32,
     refreshed: bool,
-}
-
-/// Even paced retries stop after this many times the attempt limit.
-const MAX_PACED_FACTOR: u32 = 8;
-
-/// Waits a little longer than asked, by up to a fifth: clients throttled together then
-/// do not all come back in the same instant and get throttled together again.
-fn spread(asked: Duration) -> Duration {
-    let extra_ms = (asked.as_millis() as u64 / 5).max(50);
-    asked + Duration::from_millis(fastrand::u64(0..=extra_ms))
 }
 
 impl ArmClient {
@@ -75,12 +71,15 @@ impl ArmClient {
             client_request_id: uuid::Uuid::new_v4().to_string(),
             started: None,
             attempt: 0,
-            paced: 0,
+            throttled: 0,
             refreshed: false,
         };
+        let class = OpClass::of(&req.method);
+        let mut previous: Option<LastFailure> = None;
 
         loop {
             run.attempt += 1;
+            self.inner.throttle.wait_open(class).await;
             let token = self.inner.tokens.token().await?;
             let permit =
                 self.inner.in_flight.acquire().await.map_err(|_| {
@@ -97,19 +96,37 @@ impl ArmClient {
             let outcome = self.attempt(req, &token, &run, budget).await;
             drop(permit);
 
-            let (wait, last) = match self.judge(outcome, &token, &mut run).await {
+            if let Some(left) = outcome
+                .as_ref()
+                .ok()
+                .and_then(|a| a.header(class.remaining_header()))
+                .and_then(|v| v.parse::<u32>().ok())
+            {
+                self.inner.throttle.remaining(class, left);
+            }
+            let cut_short = budget < config.attempt_timeout;
+            let (wait, mut last) = match self.judge(outcome, &token, &mut run).await {
                 Verdict::Finished(result) => return result,
                 Verdict::RetryNow => continue,
                 Verdict::RetryAfter(wait, last) => (wait, last),
             };
+            if matches!(&last, LastFailure::Status(f) if f.status == 429) {
+                run.throttled += 1;
+                self.inner.throttle.close(class, wait);
+            }
+            // An attempt the deadline cut short says nothing new: the answer before it
+            // (a 429, a 503) is why the request failed.
+            if let (LastFailure::TimedOut, true, Some(before)) = (&last, cut_short, previous) {
+                last = before;
+            }
 
             // Never retry earlier than the service asked; give up instead when that
             // would pass the deadline.
-            let counted = run.attempt.saturating_sub(run.paced);
-            let runaway = run.attempt >= config.max_attempts.saturating_mul(MAX_PACED_FACTOR);
-            if counted >= config.max_attempts || runaway || Instant::now() + wait > deadline {
+            let failures = run.attempt - run.throttled;
+            if failures >= config.max_attempts || Instant::now() + wait > deadline {
                 return Err(self.give_up(run, first.elapsed(), last));
             }
+            previous = Some(last);
             Counters::bump(&self.inner.counters.retries);
             let wait_ms = wait.as_millis() as u64;
             debug!(operation = %run.operation, attempt = run.attempt, wait_ms, "retrying");
@@ -217,13 +234,7 @@ impl ArmClient {
         if !is_transient_status(status) {
             return Verdict::Finished(Err(ArmError::Arm(failure)));
         }
-        let asked = retry_after(&response.headers, OffsetDateTime::now_utc());
-        if status == StatusCode::TOO_MANY_REQUESTS && asked.is_some() {
-            // Throttling with a Retry-After is ARM pacing us, not a failure: it does not
-            // use up attempts (the deadline still bounds it).
-            run.paced += 1;
-        }
-        let wait = asked
+        let wait = retry_after(&response.headers, OffsetDateTime::now_utc())
             .map(spread)
             .unwrap_or_else(|| self.backoff(run.attempt));
         Verdict::RetryAfter(wait, LastFailure::Status(failure))
@@ -282,4 +293,12 @@ fn log_attempt(req: &ArmRequest, attempt: u32, sent_at: Instant, answer: Option<
         duration_ms = sent_at.elapsed().as_millis() as u64,
         "ARM request"
     );
+}
+
+/// Waits a little longer than asked, by up to a fifth: separate processes throttled
+/// together then do not all come back in the same instant (within one client, the
+/// class gate of `throttle.rs` already spreads them).
+fn spread(asked: Duration) -> Duration {
+    let extra_ms = (asked.as_millis() as u64 / 5).max(50);
+    asked + Duration::from_millis(fastrand::u64(0..=extra_ms))
 }

@@ -13,7 +13,7 @@
 //! client.rs          ArmClient, ClientConfig, URLs and ids
 //! http.rs            the one request loop: auth, cap, retries, logs
 //! request.rs         requests, answers, ARM error bodies
-//! retry.rs           retry policy (pure)
+//! retry.rs           retry policy (pure); throttle.rs: the shared 429 gate
 //! lro.rs             long-running operations
 //! resource_groups.rs, container_groups.rs   the operations
 //! models/            serde models; secret.rs: redacting holders
@@ -31,6 +31,7 @@ mod resource_groups;
 mod retry;
 mod secret;
 mod target;
+mod throttle;
 mod token_cache;
 
 pub use client::{ArmClient, ClientConfig, ClientStats};

@@ -1,4 +1,5 @@
-//! `aciform emulator`: run the ARM emulator as a server until Ctrl-C.
+//! `aciform emulator`: run the ARM emulator as a server until Ctrl-C (or, for
+//! supervisors such as the scale benchmark, until its standard input closes).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +36,19 @@ pub struct EmulatorArgs {
     /// Container groups per region and subscription (0 for no limit).
     #[arg(long, default_value_t = 100)]
     pub quota: u32,
+
+    /// How long PUT, DELETE, start and restart take before they succeed, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub operation_ms: u64,
+
+    /// Seconds advertised in `Retry-After` on long-running answers (0 omits the header).
+    #[arg(long, default_value_t = 1)]
+    pub retry_after: u64,
+
+    /// Also stop when standard input reaches end of file, so that a supervising process
+    /// that dies never leaves the emulator behind.
+    #[arg(long)]
+    pub exit_on_stdin_eof: bool,
 }
 
 /// Runs the emulator until Ctrl-C, printing its endpoint and the environment that
@@ -56,11 +70,33 @@ pub async fn cmd_emulator(out: &Output, args: &EmulatorArgs) -> Result<u8, CliEr
         out.note(&format!("state in {}; press Ctrl-C to stop", dir.display()));
     }
 
-    if let Err(err) = tokio::signal::ctrl_c().await {
-        out.note(&format!("cannot wait for Ctrl-C ({err}); stopping"));
+    tokio::select! {
+        signal = tokio::signal::ctrl_c() => {
+            if let Err(err) = signal {
+                out.note(&format!("cannot wait for Ctrl-C ({err}); stopping"));
+            }
+        }
+        () = stdin_closed(), if args.exit_on_stdin_eof => {}
     }
     handle.shutdown().await;
     Ok(super::EXIT_OK)
+}
+
+/// Resolves once standard input reaches end of file (or fails); what is read is ignored.
+/// A plain thread does the blocking read, as tokio's stdin would.
+async fn stdin_closed() {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        let mut stdin = std::io::stdin();
+        while let Ok(n) = std::io::Read::read(&mut stdin, &mut buf) {
+            if n == 0 {
+                break;
+            }
+        }
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
 }
 
 fn emulator_config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
@@ -80,6 +116,8 @@ fn emulator_config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
         fail_rate: args.fail_rate,
         throttle: args.throttle.then(ThrottleConfig::arm),
         quota: args.quota,
+        operation_time: Duration::from_millis(args.operation_ms),
+        retry_after: (args.retry_after > 0).then_some(args.retry_after),
         ..EmulatorConfig::default()
     })
 }

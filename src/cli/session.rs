@@ -33,7 +33,11 @@ pub struct Session {
 impl Session {
     /// Loads the stack and connects to its target, printing the target line.
     pub async fn open(out: &Output, args: &StackArgs) -> Result<Session, CliError> {
+        let started = std::time::Instant::now();
         let (stack, graph) = load_checked(args)?;
+        let ms = started.elapsed().as_millis() as u64;
+        let groups = stack.container_groups.len();
+        tracing::info!(groups, ms, "stack loaded and graph built");
         let env: BTreeMap<String, String> = std::env::vars().collect();
         let target = choose_target(stack.subscription.as_deref(), &stack.dir, &env)
             .map_err(|e| CliError::chain(&e))?;

@@ -95,6 +95,16 @@ pub fn canonicalize_container_group(body: &Value) -> Canon {
     c.finish()
 }
 
+/// Adds the entries of a body's `tags` to its canonical form, as
+/// `canonicalize_container_group` would had the body carried them.
+pub fn add_tags(canon: &mut Canon, tags: &Value) {
+    let mut c = Builder {
+        canon: std::mem::take(canon),
+    };
+    c.tags(tags);
+    *canon = c.finish();
+}
+
 /// Builds the canonical form of a resource group body (`location`, `tags`).
 pub fn canonicalize_resource_group(body: &Value) -> Canon {
     let mut c = Builder::default();
@@ -682,14 +692,14 @@ impl Builder {
 
 /// The entries of a name-keyed ARM list, in name order. Entries without the key are
 /// skipped: ARM rejects them anyway.
-fn named_items(value: &Value, key: &str) -> Vec<(String, Value)> {
-    let mut items: Vec<(String, Value)> = value
+fn named_items<'v>(value: &'v Value, key: &str) -> Vec<(String, &'v Value)> {
+    let mut items: Vec<(String, &Value)> = value
         .as_array()
         .map(|list| {
             list.iter()
                 .filter_map(|item| {
                     let name = item.get(key)?.as_str()?.to_string();
-                    Some((name, item.clone()))
+                    Some((name, item))
                 })
                 .collect()
         })

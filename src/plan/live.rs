@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+use super::canon::{Canon, canonicalize_container_group};
 use super::rules::{TAG_STACK, TAG_STATE};
+use super::step::fingerprint;
 use crate::arm::{ArmClient, ArmError};
 use crate::spec::{RunState, Stack};
 
@@ -55,9 +57,36 @@ pub struct LiveGroup {
     pub body: Value,
     /// Read with a GET; `None` when only LIST was read.
     pub run_state: Option<LiveRunState>,
+    /// The canonical form and fingerprint of `body` (and `run_state`) as read. They are
+    /// computed where the body arrives, on the tasks that read it, so a large plan
+    /// normalizes live state while it still waits for other answers.
+    canon: Canon,
+    fingerprint: String,
 }
 
 impl LiveGroup {
+    /// A group as read, with its canonical form and fingerprint.
+    pub fn new(resource_group: String, body: Value, run_state: Option<LiveRunState>) -> Self {
+        let state = run_state.as_ref().map(LiveRunState::as_desired);
+        LiveGroup {
+            canon: canonicalize_container_group(&body),
+            fingerprint: fingerprint(&body, state),
+            resource_group,
+            body,
+            run_state,
+        }
+    }
+
+    /// `canonicalize_container_group` of the body.
+    pub fn canon(&self) -> &Canon {
+        &self.canon
+    }
+
+    /// `step::fingerprint` of the body and the run state as read.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// A tag's value, with ARM's case-insensitive tag names.
     pub fn tag(&self, name: &str) -> Option<&str> {
         tag(&self.body, name)
@@ -116,65 +145,134 @@ impl LiveState {
 }
 
 /// Reads what the plan of `stack` needs.
+///
+/// The LIST of resource groups and the LISTs of the spec's resource groups go out
+/// together: the spec already names those, so the plan pays one round of latency for
+/// all of them instead of two. Only resource groups the stack owns that left the spec
+/// (known from the first LIST) need a second round.
 pub async fn read_live(
     client: &ArmClient,
     stack: &Stack,
     options: &ReadOptions,
 ) -> Result<LiveState, ArmError> {
-    let mut live = LiveState::default();
+    start_reading(client, stack)
+        .finish(client, stack, options)
+        .await
+}
 
+/// Reads of live state under way (see [`start_reading`]).
+pub struct LiveReads {
+    rg_list: tokio::task::JoinHandle<Result<Vec<crate::arm::ResourceGroup>, ArmError>>,
+    lists: JoinSet<(String, Result<Vec<LiveGroup>, ArmError>)>,
+    /// The spec's resource groups: lower-cased name -> name as written.
+    wanted: BTreeMap<String, String>,
+}
+
+/// Sends the first reads of [`read_live`] on the runtime's worker threads and returns
+/// at once, so the caller can work while they are in flight; `finish` completes them.
+/// Call it from within the Tokio runtime (as every command does).
+///
+/// On an empty cloud this lists the spec's resource groups although they do not exist
+/// yet (each answers `ResourceGroupNotFound`, read as empty): more requests than
+/// strictly needed there, in exchange for one round of latency less everywhere else.
+pub fn start_reading(client: &ArmClient, stack: &Stack) -> LiveReads {
     // Resource groups of the spec, plus any the stack owns that left the spec (their
     // container groups are leftovers to delete).
-    let wanted: BTreeSet<String> = stack
+    let wanted: BTreeMap<String, String> = stack
         .resource_groups
         .values()
-        .map(|rg| rg.name.to_ascii_lowercase())
+        .map(|rg| (rg.name.to_ascii_lowercase(), rg.name.clone()))
         .collect();
-    for rg in client.list_resource_groups().await? {
-        let body = serde_json::to_value(&rg).unwrap_or(Value::Null);
-        let name = body
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let owned = tag(&body, TAG_STACK) == Some(stack.name.as_str());
-        if wanted.contains(&name.to_ascii_lowercase()) || owned {
-            live.resource_groups.insert(name.to_ascii_lowercase(), body);
-        }
-    }
-
-    let mut lists = JoinSet::new();
-    for body in live.resource_groups.values() {
-        let name = body
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+    let rg_list = {
         let client = client.clone();
-        lists.spawn(async move {
-            let groups = client.list_container_groups(&name).await;
-            (name, groups)
-        });
+        tokio::spawn(async move { client.list_resource_groups().await })
+    };
+    let mut lists = JoinSet::new();
+    for name in wanted.values() {
+        spawn_list(&mut lists, client, name.clone());
     }
-    while let Some(joined) = lists.join_next().await {
-        let (rg, groups) = joined.map_err(join_error)?;
-        for group in groups? {
-            let body = serde_json::to_value(&group).unwrap_or(Value::Null);
-            let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-            let key = (rg.to_ascii_lowercase(), name.to_ascii_lowercase());
-            live.container_groups.insert(
-                key,
-                LiveGroup {
-                    resource_group: rg.clone(),
-                    body,
-                    run_state: None,
-                },
-            );
-        }
+    LiveReads {
+        rg_list,
+        lists,
+        wanted,
     }
+}
 
-    read_run_states(client, stack, options, &mut live).await?;
-    Ok(live)
+fn spawn_list(
+    lists: &mut JoinSet<(String, Result<Vec<LiveGroup>, ArmError>)>,
+    client: &ArmClient,
+    name: String,
+) {
+    let client = client.clone();
+    lists.spawn(async move {
+        let bodies = client.list_container_group_bodies(&name).await;
+        let groups = bodies.map(|bodies| {
+            let new = |body| LiveGroup::new(name.clone(), body, None);
+            bodies.into_iter().map(new).collect::<Vec<_>>()
+        });
+        (name, groups)
+    });
+}
+
+impl LiveReads {
+    /// Waits for the reads started, sends those that depend on them, and returns
+    /// live state.
+    pub async fn finish(
+        self,
+        client: &ArmClient,
+        stack: &Stack,
+        options: &ReadOptions,
+    ) -> Result<LiveState, ArmError> {
+        let LiveReads {
+            rg_list,
+            mut lists,
+            wanted,
+        } = self;
+        let mut live = LiveState::default();
+        for rg in rg_list.await.map_err(join_error)?? {
+            let body = serde_json::to_value(&rg).unwrap_or(Value::Null);
+            let name = body
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let owned = tag(&body, TAG_STACK) == Some(stack.name.as_str());
+            let key = name.to_ascii_lowercase();
+            if !wanted.contains_key(&key) && owned {
+                spawn_list(&mut lists, client, name);
+            }
+            if wanted.contains_key(&key) || owned {
+                live.resource_groups.insert(key, body);
+            }
+        }
+
+        while let Some(joined) = lists.join_next().await {
+            let (listed_as, groups) = joined.map_err(join_error)?;
+            let groups = groups?;
+            // A resource group the LIST did not show is absent (or appeared since): its
+            // groups are not read, as if it had not been listed.
+            let Some(rg) = live.resource_groups.get(&listed_as.to_ascii_lowercase()) else {
+                continue;
+            };
+            let rg = rg
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(&listed_as)
+                .to_string();
+            for mut group in groups {
+                let name = group.body.get("name").and_then(Value::as_str);
+                let key = (
+                    rg.to_ascii_lowercase(),
+                    name.unwrap_or_default().to_ascii_lowercase(),
+                );
+                group.resource_group = rg.clone();
+                live.container_groups.insert(key, group);
+            }
+        }
+
+        read_run_states(client, stack, options, &mut live).await?;
+        Ok(live)
+    }
 }
 
 /// GETs the groups whose run state matters: every one with `refresh_state`, else those
@@ -222,8 +320,8 @@ async fn read_run_states(
                     .and_then(Value::as_str)
                     .map(LiveRunState::from_instance_state);
                 if let Some(entry) = live.container_groups.get_mut(&key) {
-                    entry.run_state = state;
-                    entry.body = body;
+                    let rg = std::mem::take(&mut entry.resource_group);
+                    *entry = LiveGroup::new(rg, body, state);
                 }
             }
             // Deleted between LIST and GET: it is gone.

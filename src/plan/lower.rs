@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::canon::{CanonValue, canonicalize_container_group};
+use super::canon::{Canon, CanonValue, add_tags, canonicalize_container_group};
 use super::diff::write_only_value;
 use super::placeholder::placeholder;
 use super::rules::{TAG_ADDRESS, TAG_STACK, TAG_STATE, is_write_only};
@@ -52,6 +52,17 @@ pub fn lower_resource_group(
 
 /// The ARM body of a container group, secrets and tags included.
 pub fn lower_container_group(cx: &LowerContext<'_>, cg: &ContainerGroupSpec) -> Value {
+    lower_container_group_canon(cx, cg).0
+}
+
+/// The ARM body of a container group and its canonical form, equal to
+/// `canonicalize_container_group` of the body. The secret-hash tags are computed from
+/// the canonical form of the body without tags, so the planner gets the whole form by
+/// adding the tags to it instead of normalizing the body a second time.
+pub fn lower_container_group_canon(
+    cx: &LowerContext<'_>,
+    cg: &ContainerGroupSpec,
+) -> (Value, Canon) {
     let r = cx.resolve;
     let mut props = Map::new();
     props.insert("osType".into(), cg.os_type.as_str().into());
@@ -197,17 +208,19 @@ pub fn lower_container_group(cx: &LowerContext<'_>, cg: &ContainerGroupSpec) -> 
         tags.insert(TAG_STATE.into(), "stopped".into());
     }
     let mut body = Value::Object(body);
-    for (name, value) in secret_hash_tags(&body, cx.salt) {
+    let mut canon = canonicalize_container_group(&body);
+    for (name, value) in secret_hash_tags(&canon, cx.salt) {
         tags.insert(name, value.into());
     }
-    body["tags"] = Value::Object(tags);
-    body
+    let tags = Value::Object(tags);
+    add_tags(&mut canon, &tags);
+    body["tags"] = tags;
+    (body, canon)
 }
 
-/// The secret-hash tags of a lowered body: computed from its canonical form, so the
-/// keys are exactly those the live side is compared under.
-fn secret_hash_tags(body: &Value, salt: &str) -> BTreeMap<String, String> {
-    let canon = canonicalize_container_group(body);
+/// The secret-hash tags of a lowered body, from its canonical form (without tags), so
+/// the keys are exactly those the live side is compared under.
+fn secret_hash_tags(canon: &Canon, salt: &str) -> BTreeMap<String, String> {
     // Write-only fields are recorded the same way: ARM may not return them either.
     let write_only: Vec<(&str, Sensitive<String>)> = canon
         .entries
@@ -451,4 +464,42 @@ pub fn text(t: &Text, r: Resolver<'_>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{LoadOptions, load_stack};
+
+    /// The canonical form handed out with the body is the one normalizing the body
+    /// gives, for every group of the example that uses every field of the language.
+    #[test]
+    fn the_canonical_form_comes_out_as_normalizing_the_body_gives() {
+        let env = [
+            "SHOP_API_KEY",
+            "SHOP_DB_URL",
+            "ACR_PASSWORD",
+            "LAW_KEY",
+            "STORAGE_KEY",
+        ]
+        .map(|k| (k.to_string(), format!("{k}-value")));
+        let opts = LoadOptions {
+            vars: vec![],
+            env: env.into_iter().collect(),
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/examples/full");
+        let stack = load_stack(&dir, &opts).expect("the full example loads");
+        let resolve = |_: &Reference| None;
+        for cg in stack.container_groups.values() {
+            let cx = LowerContext {
+                stack: &stack,
+                resolve: &resolve,
+                location: "westeurope",
+                salt: "salt",
+            };
+            let (body, canon) = lower_container_group_canon(&cx, cg);
+            assert_eq!(canon, canonicalize_container_group(&body), "{}", cg.name);
+            assert!(canon.entries.keys().any(|k| k.starts_with("tags.")));
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod lower;
 pub mod model;
 pub mod placeholder;
 pub mod planner;
+pub mod prelower;
 pub mod rules;
 pub mod secrets;
 pub mod step;

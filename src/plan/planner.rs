@@ -10,12 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::canon::{Canon, canonicalize_container_group, canonicalize_resource_group};
+use super::canon::{Canon, CanonValue, canonicalize_resource_group};
 use super::diff::{DiffRules, all_added, all_removed, diff};
 use super::ignore::{ignore_keys, keep_ignored};
 use super::live::{LiveGroup, LiveState, tag};
-use super::lower::{LowerContext, lower_container_group, lower_resource_group};
+use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
+use super::prelower::Prelowered;
 use super::rules::{self, TAG_ADDRESS, TAG_STACK};
 use super::secrets::{SecretHashes, new_salt};
 use super::step::{AzureName, Step, UpdateMode};
@@ -77,11 +78,25 @@ struct Planner<'a> {
     fresh_rgs: BTreeSet<String>,
     /// Live resource groups (lower-cased) a renamed spec resource group replaces.
     claimed_rgs: BTreeSet<String>,
+    /// Live groups this stack owns, by their address tag (built once: looking them up
+    /// per planned group by scanning would cost O(groups^2)).
+    owned_by_address: BTreeMap<&'a str, Vec<&'a LiveGroup>>,
+    /// Desired forms lowered ahead (see `prelower`), if any.
+    prelowered: Option<&'a Prelowered>,
 }
 
 /// Builds the plan. Errors are diagnostics pointing into the spec (an unowned
 /// same-named resource, `prevent_destroy`).
 pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
+    build_plan_with(req, None)
+}
+
+/// [`build_plan`], taking the desired forms of groups from `prelowered` wherever they
+/// still hold (the same plan, less work once live state is in).
+pub fn build_plan_with<'a>(
+    req: &'a PlanRequest<'a>,
+    prelowered: Option<&'a Prelowered>,
+) -> Result<PlannedStack, SpecErrors> {
     let mut p = Planner {
         req,
         known: BTreeMap::new(),
@@ -92,7 +107,14 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
         claimed: BTreeSet::new(),
         fresh_rgs: BTreeSet::new(),
         claimed_rgs: BTreeSet::new(),
+        owned_by_address: BTreeMap::new(),
+        prelowered,
     };
+    for group in req.live.owned_groups(&req.stack.name) {
+        if let Some(address) = group.tag(TAG_ADDRESS) {
+            p.owned_by_address.entry(address).or_default().push(group);
+        }
+    }
 
     for address in req.graph.order() {
         if req.destroy
@@ -131,8 +153,8 @@ pub fn build_plan(req: &PlanRequest<'_>) -> Result<PlannedStack, SpecErrors> {
     })
 }
 
-impl Planner<'_> {
-    fn stack(&self) -> &Stack {
+impl<'a> Planner<'a> {
+    fn stack(&self) -> &'a Stack {
         self.req.stack
     }
 
@@ -168,7 +190,7 @@ impl Planner<'_> {
             known.attrs.insert("location".into(), loc.clone());
         }
         self.known.insert(address.clone(), known);
-        self.read(&address, live.as_ref(), None);
+        let live_fingerprint = self.read(&address, live.as_ref(), None);
 
         if rg.existing {
             if live.is_none() {
@@ -257,7 +279,7 @@ impl Planner<'_> {
         }
         let step = Step::new(&address, action, name, &desired_canon)
             .with_update(update)
-            .with_live(&live, None);
+            .with_live_fingerprint(live_fingerprint);
         self.push(
             address,
             Some(id),
@@ -271,12 +293,8 @@ impl Planner<'_> {
 
     fn plan_container_group(&mut self, cg: &ContainerGroupSpec) {
         let address = cg.address();
-        let Some(rg) = self
-            .stack()
-            .resource_groups
-            .get(&cg.resource_group)
-            .cloned()
-        else {
+        let stack = self.stack();
+        let Some(rg) = stack.resource_groups.get(&cg.resource_group) else {
             return;
         };
         let rg_known_location = self
@@ -290,26 +308,21 @@ impl Planner<'_> {
         // The live group: the one of that name, or the one this stack created for this
         // address under another name or resource group (then it is replaced).
         let rg_fresh = self.fresh_rgs.contains(&rg.name.to_ascii_lowercase());
+        let live_state: &'a LiveState = self.req.live;
         let by_name = if rg_fresh {
             None
         } else {
-            self.req.live.group(&rg.name, &cg.name).cloned()
+            live_state.group(&rg.name, &cg.name)
         };
-        let by_address = self.owned_group_at(&address);
-        let (live, moved_from) = match (by_name, by_address) {
-            (Some(live), _) => (Some(live), None),
-            (None, Some(old)) => (None, Some(old)),
-            (None, None) => (None, None),
+        let (live, moved_from) = match by_name {
+            Some(live) => (Some(live), None),
+            None => (None, self.owned_group_at(&address)),
         };
-        if let Some(old) = &moved_from {
+        if let Some(old) = moved_from {
             self.claim(old);
         }
-        let read = live.as_ref().or(moved_from.as_ref());
-        let read_state = read
-            .and_then(|g| g.run_state.as_ref())
-            .map(|s| s.as_desired());
-        self.read(&address, read.map(|g| &g.body), read_state);
-        if let Some(live) = &live {
+        let live_fingerprint = self.read_group(&address, live.or(moved_from));
+        if let Some(live) = live {
             self.claim(live);
             if !self.check_owner(
                 &address,
@@ -324,8 +337,7 @@ impl Planner<'_> {
 
         // A moved group's secrets were recorded on the old one: compare with those.
         let live_tags = live
-            .as_ref()
-            .or(moved_from.as_ref())
+            .or(moved_from)
             .and_then(|l| l.body.get("tags"))
             .and_then(Value::as_object);
         let live_secrets = live_tags.and_then(SecretHashes::from_tags);
@@ -333,17 +345,28 @@ impl Planner<'_> {
             .as_ref()
             .map(|s| s.salt.clone())
             .unwrap_or_else(new_salt);
+        let resolve = |r: &Reference| self.resolve(r);
         let cx = LowerContext {
             stack: self.stack(),
-            resolve: &|r| self.resolve(r),
+            resolve: &resolve,
             location: &location,
             salt: &salt,
         };
-        let desired = lower_container_group(&cx, cg);
-        let desired_canon = canonicalize_container_group(&desired);
+        // Lowered ahead while live state was read, when the values it used still hold.
+        let ahead = self
+            .prelowered
+            .and_then(|p| p.canon_for(cg, &location, &resolve));
+        let lowered_canon;
+        let (desired, desired_canon): (Option<Value>, &Canon) = match ahead {
+            Some(canon) => (None, canon),
+            None => {
+                let (body, canon) = lower_container_group_canon(&cx, cg);
+                lowered_canon = canon;
+                (Some(body), &lowered_canon)
+            }
+        };
         let name = AzureName::container_group(&rg.name, &cg.name);
         let id = live
-            .as_ref()
             .and_then(|l| l.body.get("id").and_then(Value::as_str).map(String::from))
             .unwrap_or_else(|| self.cg_id(&rg.name, &cg.name));
 
@@ -355,27 +378,23 @@ impl Planner<'_> {
         let Some(live) = live else {
             // Created (or moved: the old one is deleted first, and the plan shows what
             // differs from it).
-            let (mut attrs, unchanged) = match &moved_from {
-                None => (all_added(&desired_canon), 0),
+            let (mut attrs, unchanged) = match moved_from {
+                None => (all_added(desired_canon), 0),
                 Some(old) => {
                     let rules = DiffRules {
                         replacement: &rules::replacement_reason,
                         secrets: live_secrets.as_ref(),
                         ignore: &[],
                     };
-                    let d = diff(
-                        &desired_canon,
-                        &canonicalize_container_group(&old.body),
-                        &rules,
-                    );
+                    let d = diff(desired_canon, old.canon(), &rules);
                     (d.attributes, d.unchanged)
                 }
             };
-            let old_state = moved_from.as_ref().map(|g| g.known_run_state());
+            let old_state = moved_from.map(|g| g.known_run_state());
             if old_state != Some(cg.state) {
                 attrs.push(state_change(old_state, cg.state));
             }
-            let (action, reasons, previous) = match &moved_from {
+            let (action, reasons, previous) = match moved_from {
                 None => (Action::Create, vec![], None),
                 Some(old) => {
                     let old_name = old
@@ -401,10 +420,10 @@ impl Planner<'_> {
             };
             self.known.insert(address.clone(), known);
             if let Some(ip) = &cg.ip_address {
-                let old = moved_from.as_ref().map(|g| &g.body);
+                let old = moved_from.map(|g| &g.body);
                 attrs.extend(assigned_after_apply(old, ip.dns_name_label.is_some()));
             }
-            let step = Step::new(&address, action, name, &desired_canon)
+            let step = Step::new(&address, action, name, desired_canon)
                 .with_state(cg.state)
                 .with_previous(previous)
                 .with_lowering(&location, &salt);
@@ -420,14 +439,14 @@ impl Planner<'_> {
             return;
         };
 
-        let live_canon = canonicalize_container_group(&live.body);
+        let live_canon = live.canon();
         let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
         let rules = DiffRules {
             replacement: &rules::replacement_reason,
             secrets: live_secrets.as_ref(),
             ignore: &ignore,
         };
-        let d = diff(&desired_canon, &live_canon, &rules);
+        let d = diff(desired_canon, live_canon, &rules);
         let live_state = live.known_run_state();
         let state_differs = live_state != cg.state;
 
@@ -475,14 +494,8 @@ impl Planner<'_> {
             (Action::NoOp, vec![], UpdateMode::None)
         };
         if update == UpdateMode::Put {
-            self.check_ignored_kept(
-                cg,
-                &desired,
-                &live.body,
-                &desired_canon,
-                &live_canon,
-                &rules,
-            );
+            let desired = desired.unwrap_or_else(|| lower_container_group_canon(&cx, cg).0);
+            self.check_ignored_kept(cg, &desired, &live.body, desired_canon, live_canon, &rules);
         }
         if action == Action::Update && state_differs {
             reasons.push(format!(
@@ -503,7 +516,7 @@ impl Planner<'_> {
         // Starting a stopped group deploys it again, and ACI may give it another public
         // IP: what refers to the IP learns it only after apply. The FQDN stays.
         let restarts_stopped = state_differs && cg.state == RunState::Running;
-        let stable = stable_fqdn(&desired, &live.body);
+        let stable = stable_fqdn(desired_canon, live);
         if action == Action::Replace {
             self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
             if let Some(fqdn) = &stable {
@@ -531,12 +544,14 @@ impl Planner<'_> {
             let fqdn_changes = ip.dns_name_label.is_some() && stable.is_none();
             attributes.extend(assigned_after_apply(Some(&live.body), fqdn_changes));
         }
-        let live_state = live.run_state.as_ref().map(|s| s.as_desired());
-        let step = Step::new(&address, action, name, &desired_canon)
-            .with_update(update)
-            .with_state(cg.state)
-            .with_lowering(&location, &salt)
-            .with_live(&live.body, live_state);
+        // Most groups of a large stack are unchanged: no step, so no copy of the body.
+        let step = action.is_change().then(|| {
+            Step::new(&address, action, name, desired_canon)
+                .with_update(update)
+                .with_state(cg.state)
+                .with_lowering(&location, &salt)
+                .with_live_fingerprint(live_fingerprint)
+        });
         let unchanged = d.unchanged;
         self.push(
             address,
@@ -545,7 +560,7 @@ impl Planner<'_> {
             attributes,
             reasons,
             unchanged,
-            Some(step),
+            step,
         );
     }
 
@@ -582,17 +597,17 @@ impl Planner<'_> {
             *deleted_in
                 .entry(group.resource_group.to_ascii_lowercase())
                 .or_default() += 1;
-            let canon = canonicalize_container_group(&group.body);
+            let canon = group.canon();
             let id = group
                 .body
                 .get("id")
                 .and_then(Value::as_str)
                 .map(String::from);
             let azure = AzureName::container_group(&group.resource_group, &name);
-            self.read(&address, Some(&group.body), None);
+            let live_fingerprint = self.read_group(&address, Some(&group));
             let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live(&group.body, None);
-            let attrs = all_removed(&canon);
+                .with_live_fingerprint(live_fingerprint);
+            let attrs = all_removed(canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
 
@@ -639,7 +654,7 @@ impl Planner<'_> {
             let ours = deleted_in.get(&key).copied().unwrap_or(0);
             let canon = canonicalize_resource_group(&body);
             let id = body.get("id").and_then(Value::as_str).map(String::from);
-            self.read(&address, Some(&body), None);
+            let live_fingerprint = self.read(&address, Some(&body), None);
             if inside > ours {
                 let reason = format!(
                     "kept: it holds {} container group(s) this stack does not own",
@@ -650,7 +665,7 @@ impl Planner<'_> {
             }
             let azure = AzureName::resource_group(&name);
             let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live(&body, None);
+                .with_live_fingerprint(live_fingerprint);
             let attrs = all_removed(&canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
@@ -666,16 +681,12 @@ impl Planner<'_> {
 
     /// A live group this stack created for `address` (by its address tag), if any and
     /// not yet matched.
-    fn owned_group_at(&self, address: &Address) -> Option<LiveGroup> {
-        let stack = self.stack().name.as_str();
-        let wanted = address.to_string();
-        self.req
-            .live
-            .owned_groups(stack)
-            .find(|g| {
-                g.tag(TAG_ADDRESS) == Some(wanted.as_str()) && !self.claimed.contains(&group_key(g))
-            })
-            .cloned()
+    fn owned_group_at(&self, address: &Address) -> Option<&'a LiveGroup> {
+        let candidates = self.owned_by_address.get(address.to_string().as_str())?;
+        candidates
+            .iter()
+            .find(|g| !self.claimed.contains(&group_key(g)))
+            .copied()
     }
 
     /// An update sends the whole group: an ignored field that differs must be carried
@@ -769,10 +780,23 @@ impl Planner<'_> {
         ));
     }
 
-    /// Records what was read live for `address`.
-    fn read(&mut self, address: &Address, live: Option<&Value>, state: Option<RunState>) {
+    /// Records the live group read for `address`; returns its fingerprint.
+    fn read_group(&mut self, address: &Address, live: Option<&LiveGroup>) -> Option<String> {
+        let fp = live.map(|g| g.fingerprint().to_string());
+        self.fingerprints.insert(address.to_string(), fp.clone());
+        fp
+    }
+
+    /// Records what was read live for `address`; returns its fingerprint.
+    fn read(
+        &mut self,
+        address: &Address,
+        live: Option<&Value>,
+        state: Option<RunState>,
+    ) -> Option<String> {
         let fp = live.map(|body| super::step::fingerprint(body, state));
-        self.fingerprints.insert(address.to_string(), fp);
+        self.fingerprints.insert(address.to_string(), fp.clone());
+        fp
     }
 
     fn claim(&mut self, group: &LiveGroup) {
@@ -914,28 +938,20 @@ fn assigned_after_apply(live: Option<&Value>, has_dns_label: bool) -> Vec<Attrib
 /// name label in the same location under the `Unsecure` scope gives the same name
 /// (`<label>.<region>.azurecontainer.io`). The reuse scopes add a hash the service
 /// picks (`Noreuse` a new one every time), so there it is known only after apply.
-fn stable_fqdn(desired: &Value, live: &Value) -> Option<String> {
-    let label = |b: &Value| {
-        b.pointer("/properties/ipAddress/dnsNameLabel")?
-            .as_str()
-            .map(str::to_ascii_lowercase)
+fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
+    let cmp = |c: &Canon, key: &str| match &c.entries.get(key)?.value {
+        CanonValue::Plain { cmp, .. } => cmp.as_str().map(String::from),
+        CanonValue::Secret(_) => None,
     };
-    let scope = |b: &Value| {
-        let s = b.pointer("/properties/ipAddress/autoGeneratedDomainNameLabelScope");
-        s.and_then(Value::as_str)
-            .unwrap_or("Unsecure")
-            .to_ascii_lowercase()
+    let scope = |c: &Canon| {
+        cmp(c, "ip_address.dns_name_label_reuse_policy").unwrap_or_else(|| "unsecure".into())
     };
-    let location = |b: &Value| {
-        b.get("location")
-            .and_then(Value::as_str)
-            .map(|l| l.replace(' ', "").to_ascii_lowercase())
-    };
-    let fqdn = live.pointer("/properties/ipAddress/fqdn")?.as_str()?;
-    let same = label(desired)? == label(live)?
+    let fqdn = live.body.pointer("/properties/ipAddress/fqdn")?.as_str()?;
+    let label = cmp(desired, "ip_address.dns_name_label")?;
+    let same = Some(&label) == cmp(live.canon(), "ip_address.dns_name_label").as_ref()
         && scope(desired) == "unsecure"
-        && scope(live) == "unsecure"
-        && location(desired)? == location(live)?;
+        && scope(live.canon()) == "unsecure"
+        && cmp(desired, "location")? == cmp(live.canon(), "location")?;
     same.then(|| fqdn.to_string())
 }
 

@@ -203,19 +203,24 @@ pub fn is_tag(key: &str) -> bool {
 /// Glob match over dot-separated segments: `*` is one segment, a trailing `**` (alone
 /// or glued to the last literal) matches the rest, including nothing.
 pub fn matches(pattern: &str, key: &str) -> bool {
+    // Segment by segment without collecting: the planner asks this for every attribute
+    // of every group against every rule.
+    let segment = |p: &str, k: &str| p == "*" || p == k;
+    let mut keys = key.split('.');
     if let Some(prefix) = pattern.strip_suffix("**") {
         let prefix = prefix.trim_end_matches('.');
-        let p: Vec<&str> = prefix.split('.').collect();
-        let k: Vec<&str> = key.split('.').collect();
-        return k.len() >= p.len() && segments_match(&p, &k[..p.len()]);
+        return prefix
+            .split('.')
+            .all(|p| keys.next().is_some_and(|k| segment(p, k)));
     }
-    let p: Vec<&str> = pattern.split('.').collect();
-    let k: Vec<&str> = key.split('.').collect();
-    p.len() == k.len() && segments_match(&p, &k)
-}
-
-fn segments_match(pattern: &[&str], key: &[&str]) -> bool {
-    pattern.iter().zip(key).all(|(p, k)| *p == "*" || p == k)
+    let mut patterns = pattern.split('.');
+    loop {
+        match (patterns.next(), keys.next()) {
+            (None, None) => return true,
+            (Some(p), Some(k)) if segment(p, k) => {}
+            _ => return false,
+        }
+    }
 }
 
 #[cfg(test)]

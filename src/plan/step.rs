@@ -104,8 +104,10 @@ impl Step {
         self
     }
 
-    pub fn with_live(mut self, live: &Value, run_state: Option<RunState>) -> Step {
-        self.live_fingerprint = Some(fingerprint(live, run_state));
+    /// The fingerprint of the live resource the step was planned from (see
+    /// [`fingerprint`]); `None` when there was none.
+    pub fn with_live_fingerprint(mut self, fingerprint: Option<String>) -> Step {
+        self.live_fingerprint = fingerprint;
         self
     }
 }
@@ -113,29 +115,107 @@ impl Step {
 /// A fingerprint of a live resource: everything ARM returned except what changes on
 /// its own (instance view, provisioning state), plus the run state when it was read.
 /// Two reads of an untouched resource give the same fingerprint.
+///
+/// The body is hashed as it is written out, in the compact JSON form with numbers
+/// normalized (`1.0` as `1`), skipping those fields on the way: a plan fingerprints
+/// every live group, and copying each body first cost more than hashing it.
 pub fn fingerprint(live: &Value, run_state: Option<RunState>) -> String {
-    let mut body = live.clone();
-    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
-        props.remove("instanceView");
-        props.remove("provisioningState");
-        if let Some(containers) = props.get_mut("containers").and_then(Value::as_array_mut) {
-            for c in containers {
-                if let Some(p) = c.get_mut("properties").and_then(Value::as_object_mut) {
-                    p.remove("instanceView");
-                }
-            }
+    let mut h = HashWriter(Sha256::new());
+    write_json(&mut h, live, Level::Root);
+    if let Some(state) = run_state {
+        h.0.update(state.as_str().as_bytes());
+    }
+    hex(&h.0.finalize()[..16])
+}
+
+/// Where in a container group body a value sits, for the fields a fingerprint skips.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Root,
+    /// `properties`: `instanceView` and `provisioningState` are skipped.
+    Properties,
+    /// `properties.containers`.
+    Containers,
+    /// One element of `properties.containers`.
+    Container,
+    /// `properties.containers[].properties`: `instanceView` is skipped.
+    ContainerProperties,
+    Other,
+}
+
+impl Level {
+    fn skips(self, key: &str) -> bool {
+        match self {
+            Level::Properties => key == "instanceView" || key == "provisioningState",
+            Level::ContainerProperties => key == "instanceView",
+            _ => false,
         }
     }
-    let mut h = Sha256::new();
-    h.update(
-        super::canon::normalize_numbers(&body)
-            .to_string()
-            .as_bytes(),
-    );
-    if let Some(state) = run_state {
-        h.update(state.as_str().as_bytes());
+
+    fn child(self, key: &str) -> Level {
+        match (self, key) {
+            (Level::Root, "properties") => Level::Properties,
+            (Level::Properties, "containers") => Level::Containers,
+            (Level::Container, "properties") => Level::ContainerProperties,
+            _ => Level::Other,
+        }
     }
-    hex(&h.finalize()[..16])
+}
+
+/// Sha-256 as an `io::Write`, so serde_json can write straight into it.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `value` as `normalize_numbers(value).to_string()` would, minus skipped fields.
+fn write_json(w: &mut HashWriter, value: &Value, level: Level) {
+    use std::io::Write;
+    // Writing into a hasher cannot fail; serde_json only fails on its writer's errors.
+    match value {
+        Value::Object(map) => {
+            let _ = w.write_all(b"{");
+            let mut first = true;
+            for (key, v) in map.iter().filter(|(k, _)| !level.skips(k)) {
+                if !first {
+                    let _ = w.write_all(b",");
+                }
+                first = false;
+                let _ = serde_json::to_writer(&mut *w, key);
+                let _ = w.write_all(b":");
+                write_json(w, v, level.child(key));
+            }
+            let _ = w.write_all(b"}");
+        }
+        Value::Array(items) => {
+            let _ = w.write_all(b"[");
+            let item_level = match level {
+                Level::Containers => Level::Container,
+                _ => Level::Other,
+            };
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    let _ = w.write_all(b",");
+                }
+                write_json(w, item, item_level);
+            }
+            let _ = w.write_all(b"]");
+        }
+        Value::Number(_) => {
+            let _ = serde_json::to_writer(&mut *w, &super::canon::normalize_numbers(value));
+        }
+        other => {
+            let _ = serde_json::to_writer(&mut *w, other);
+        }
+    }
 }
 
 /// A digest of a desired canonical body, secrets included through a salted hash, so a
@@ -180,5 +260,54 @@ mod tests {
             fingerprint(&a, Some(RunState::Running)),
             fingerprint(&a, Some(RunState::Stopped))
         );
+    }
+
+    /// The fingerprint as first written (copy, strip, normalize, serialize, hash): the
+    /// streaming one must give the same digests, so saved plans stay comparable.
+    fn fingerprint_by_copy(live: &Value, run_state: Option<RunState>) -> String {
+        let mut body = live.clone();
+        if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+            props.remove("instanceView");
+            props.remove("provisioningState");
+            if let Some(cs) = props.get_mut("containers").and_then(Value::as_array_mut) {
+                for c in cs {
+                    if let Some(p) = c.get_mut("properties").and_then(Value::as_object_mut) {
+                        p.remove("instanceView");
+                    }
+                }
+            }
+        }
+        let mut h = Sha256::new();
+        let text = crate::plan::canon::normalize_numbers(&body).to_string();
+        h.update(text.as_bytes());
+        if let Some(state) = run_state {
+            h.update(state.as_str().as_bytes());
+        }
+        hex(&h.finalize()[..16])
+    }
+
+    #[test]
+    fn streaming_fingerprints_equal_the_copying_ones() {
+        let bodies = [
+            json!({"id": "/x", "name": "web", "tags": {"a": "b\"q\u{e9}\n"},
+                "properties": {"provisioningState": "Succeeded", "instanceView": {"state": "x"},
+                "containers": [{"name": "c", "properties": {"image": "nginx", "resources":
+                {"requests": {"cpu": 1.0, "memoryInGB": 1.5}}, "instanceView": {"restarts": 3},
+                "ports": [{"port": 80}]}}, {"name": "d"}, 7],
+                "osType": "Linux", "extra": {"instanceView": 1, "n": [1.0, 2.5, -3.0, 1e300]}}}),
+            json!({"properties": [], "containers": {"instanceView": 1}}),
+            json!([1.0, {"properties": {"provisioningState": 1}}]),
+            json!("text"),
+            json!(null),
+        ];
+        for body in &bodies {
+            for state in [None, Some(RunState::Stopped)] {
+                assert_eq!(
+                    fingerprint(body, state),
+                    fingerprint_by_copy(body, state),
+                    "{body}"
+                );
+            }
+        }
     }
 }

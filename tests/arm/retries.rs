@@ -98,47 +98,58 @@ async fn the_callers_errors_are_never_retried() {
     }
 }
 
+/// ARM says when to come back, so 429s are waited out (not counted against
+/// max_attempts) until the request's deadline; then the last ARM error is returned.
 #[tokio::test]
-async fn persistent_throttling_gives_up_with_the_last_arm_error() {
+async fn persistent_throttling_gives_up_at_the_deadline_with_the_last_arm_error() {
     let server = MockArm::start(|_| {
         Reply::arm_error(429, "SubscriptionRequestsThrottled", "slow down")
             .header("x-ms-retry-after-ms", "20")
     })
     .await;
-    let client = server.client(|c| c.max_attempts = 3);
+    let client = server.client(|c| {
+        c.max_attempts = 3;
+        c.request_deadline = Duration::from_secs(1);
+    });
 
-    // Paced throttling (429 with a Retry-After) does not use up attempts, but even it
-    // stops: after eight times the attempt limit.
     let err = client.list_resource_groups().await.expect_err("gives up");
-    assert!(
-        matches!(err, ArmError::Throttled { attempts: 24, .. }),
-        "{err}"
-    );
+    let attempts = match &err {
+        ArmError::Throttled { attempts, .. } => *attempts,
+        other => panic!("not throttled: {other}"),
+    };
+    assert!(attempts > 3, "{attempts} attempts");
     assert_eq!(err.code(), Some("SubscriptionRequestsThrottled"));
-    assert_eq!(server.requests().len(), 24);
-    assert_eq!(client.stats().throttled, 24);
+    assert_eq!(server.requests().len() as u32, attempts);
+    assert_eq!(client.stats().throttled, u64::from(attempts));
 }
 
+/// One task's 429 holds back the other tasks' requests of that class until its
+/// Retry-After has passed.
 #[tokio::test]
-async fn paced_throttling_outlasts_the_attempt_limit() {
-    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let seen = calls.clone();
+async fn a_429_holds_back_every_request_of_its_class() {
+    let calls = Counter::default();
     let server = MockArm::start(move |_| {
-        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 5 {
-            Reply::arm_error(429, "SubscriptionRequestsThrottled", "slow down")
-                .header("x-ms-retry-after-ms", "10")
+        if calls.next("any") == 1 {
+            Reply::arm_error(429, "SubscriptionRequestsThrottled", "later")
+                .header("x-ms-retry-after-ms", "300")
         } else {
             Reply::json(200, serde_json::json!({ "value": [] }))
         }
     })
     .await;
-    let client = server.client(|c| c.max_attempts = 3);
-    let groups = client
-        .list_resource_groups()
-        .await
-        .expect("throttling only paces");
-    assert!(groups.is_empty());
-    assert_eq!(server.requests().len(), 6);
+    let client = server.client(|_| {});
+
+    let first = client.list_resource_groups();
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        client.list_resource_groups().await.expect("lists");
+        started.elapsed()
+    };
+    let (first, waited) = tokio::join!(first, second);
+    first.expect("lists after its 429");
+    assert!(waited >= Duration::from_millis(200), "{waited:?}");
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[tokio::test]
@@ -266,4 +277,26 @@ async fn requests_in_flight_stay_under_the_cap() {
     }
     assert_eq!(server.requests().len(), 12);
     assert_eq!(server.peak_in_flight(), 3);
+}
+
+#[tokio::test]
+async fn paced_throttling_outlasts_the_attempt_limit() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = calls.clone();
+    let server = MockArm::start(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 5 {
+            Reply::arm_error(429, "SubscriptionRequestsThrottled", "slow down")
+                .header("x-ms-retry-after-ms", "10")
+        } else {
+            Reply::json(200, serde_json::json!({ "value": [] }))
+        }
+    })
+    .await;
+    let client = server.client(|c| c.max_attempts = 3);
+    let groups = client
+        .list_resource_groups()
+        .await
+        .expect("throttling only paces");
+    assert!(groups.is_empty());
+    assert_eq!(server.requests().len(), 6);
 }

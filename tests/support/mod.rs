@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod stack_gen;
+
 /// The repository root, for reaching specs/ and fixtures.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -123,7 +123,18 @@ pub fn status(ctx: &Ctx<'_>, sub: &str, op: &str, result: bool) -> Result<Respon
         if let (Some(err), false) = (&record.failed, running) {
             body["error"] = json!({ "code": err.code, "message": err.message });
         }
-        return Ok(json_response(StatusCode::OK, &body));
+        // While it runs, say when to ask again, as on the first answer: a client without
+        // it falls back to its own (slower) interval.
+        let retry = ctx
+            .emu
+            .config
+            .retry_after
+            .filter(|_| running)
+            .map(|s| vec![("retry-after", s.to_string())]);
+        return Ok(with_headers(
+            json_response(StatusCode::OK, &body),
+            retry.unwrap_or_default(),
+        ));
     }
 
     if running {
