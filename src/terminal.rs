@@ -26,6 +26,9 @@ pub fn sanitize(text: &str) -> String {
 /// bytes (line breaks and tabs kept), so byte offsets into it stay valid: for source
 /// snippets whose labels are byte spans.
 pub fn sanitize_same_length(text: &str) -> String {
+    if is_plain_ascii(text) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\n' | '\r' | '\t') || !is_unsafe(c) {
@@ -41,6 +44,13 @@ pub fn sanitize_same_length(text: &str) -> String {
         out.push_str(fill);
     }
     out
+}
+
+/// Whether `text` is printable ASCII with line breaks and tabs only: nothing to
+/// escape (the common case, checked a byte at a time).
+pub fn is_plain_ascii(text: &str) -> bool {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
 #[cfg(test)]

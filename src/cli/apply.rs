@@ -39,9 +39,10 @@ pub async fn cmd_apply(out: &Output, args: &ApplyArgs) -> Result<u8, CliError> {
     if let Some(saved) = read_saved_plan(&args.stack.path)? {
         return apply_saved(out, args, saved).await;
     }
-    let session = Session::open(out, &args.stack).await?;
+    let (session, reads) = Session::open_for_plan(out, &args.stack).await?;
     let _lock = StackLock::acquire(&session.stack.dir)?;
-    let (planned, live) = make_plan(&session, &args.targets, args.refresh_state, false).await?;
+    let (planned, live) =
+        make_plan(&session, reads, &args.targets, args.refresh_state, false).await?;
     let parallelism = args.parallelism as usize;
     execute(
         out,
@@ -89,7 +90,7 @@ async fn apply_saved(out: &Output, args: &ApplyArgs, saved: PlanFile) -> Result<
         path: saved.stack_path.clone(),
         vars: args.stack.vars.clone(),
     };
-    let session = Session::open(out, &stack_args).await?;
+    let (session, reads) = Session::open_for_plan(out, &stack_args).await?;
     let _lock = StackLock::acquire(&session.stack.dir)?;
     if let Some(moved) = saved.target_mismatch(&session.info) {
         return Err(CliError::msg(format!(
@@ -97,8 +98,9 @@ async fn apply_saved(out: &Output, args: &ApplyArgs, saved: PlanFile) -> Result<
         ))
         .with_hint("apply a plan against the cloud it was made for, or plan again here"));
     }
-    let (planned, live) = make_plan(&session, &saved.targets, args.refresh_state, false).await?;
-    if let Err(stale) = saved.check_fresh(&planned) {
+    let (planned, live) =
+        make_plan(&session, reads, &saved.targets, args.refresh_state, false).await?;
+    if let Err(stale) = saved.check_fresh(&planned, &live) {
         return Err(CliError::Message {
             message: "the saved plan is stale: live state or the stack changed since it was made"
                 .into(),

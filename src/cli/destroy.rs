@@ -23,9 +23,9 @@ pub struct DestroyArgs {
 }
 
 pub async fn cmd_destroy(out: &Output, args: &DestroyArgs) -> Result<u8, CliError> {
-    let session = Session::open(out, &args.stack).await?;
+    let (session, reads) = Session::open_for_plan(out, &args.stack).await?;
     let _lock = StackLock::acquire(&session.stack.dir)?;
-    let (planned, live) = make_plan(&session, &[], false, true).await?;
+    let (planned, live) = make_plan(&session, reads, &[], false, true).await?;
     let parallelism = args.parallelism as usize;
     execute(
         out,

@@ -8,7 +8,7 @@ use clap::Args;
 use super::session::Session;
 use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
 use crate::plan::file::PlanFile;
-use crate::plan::live::{LiveState, ReadOptions, start_reading};
+use crate::plan::live::{LiveReads, LiveState, ReadOptions};
 use crate::plan::planner::{PlanRequest, PlannedStack, build_plan_with};
 use crate::plan::prelower::{Prelowered, prelower};
 use crate::render;
@@ -42,8 +42,9 @@ pub struct PlanArgs {
 }
 
 pub async fn cmd_plan(out: &Output, args: &PlanArgs) -> Result<u8, CliError> {
-    let session = Session::open(out, &args.stack).await?;
-    let (planned, live) = make_plan(&session, &args.targets, args.refresh_state, false).await?;
+    let (session, reads) = Session::open_for_plan(out, &args.stack).await?;
+    let (planned, live) =
+        make_plan(&session, reads, &args.targets, args.refresh_state, false).await?;
 
     let text = match args.format {
         PlanFormat::Text => render::plan_text(&planned.plan, out.color_stdout),
@@ -61,6 +62,7 @@ pub async fn cmd_plan(out: &Output, args: &PlanArgs) -> Result<u8, CliError> {
             .map(|v| v.split('=').next().unwrap_or(v).to_string());
         let file = PlanFile::new(
             &planned,
+            &live,
             &stack_path,
             var_names.collect(),
             args.targets.clone(),
@@ -93,6 +95,7 @@ fn leak_at_exit<T>(value: T) {
 /// Reads live state and plans; shared by plan, apply and destroy.
 pub(crate) async fn make_plan(
     session: &Session,
+    reads: LiveReads,
     targets: &[String],
     refresh_state: bool,
     destroy: bool,
@@ -103,7 +106,6 @@ pub(crate) async fn make_plan(
     // The reads run on the runtime's workers; meanwhile this thread lowers the spec
     // as far as it can without live state, so little is left once the answers are in.
     let started = std::time::Instant::now();
-    let reads = start_reading(&session.client, &session.stack);
     // (A destroy plans no desired state: nothing to lower.)
     let prelowered = match destroy {
         false => prelower(&session.stack, &session.info.subscription),

@@ -5,15 +5,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::validate::load_checked;
+use super::validate::{load_checked, load_checked_early};
 use super::{CliError, Output, StackArgs};
 use crate::arm::{
     ArmClient, ClientConfig, Target, choose_target, credential_for_target, is_loopback,
 };
 use crate::emulator::{EmulatorConfig, EmulatorHandle};
 use crate::graph::ResourceGraph;
+use crate::plan::live::{LiveReads, start_reading, start_reading_names};
 use crate::plan::{TargetInfo, TargetKind};
-use crate::spec::Stack;
+use crate::spec::{Skeleton, Stack};
 
 /// How long the embedded local cloud takes per deployment, unless
 /// `ACIFORM_LOCAL_OPERATION_MS` says otherwise: long enough to show progress, short
@@ -42,12 +43,6 @@ impl Session {
         let target = choose_target(stack.subscription.as_deref(), &stack.dir, &env)
             .map_err(|e| CliError::chain(&e))?;
         out.note(&target.describe());
-        tracing::info!(
-            stack = %stack.name,
-            resource_groups = stack.resource_groups.len(),
-            container_groups = stack.container_groups.len(),
-            "loaded the stack"
-        );
         let (client, info, local) = connect(&target, &env).await?;
         Ok(Session {
             stack,
@@ -56,6 +51,73 @@ impl Session {
             info,
             _local: local,
         })
+    }
+
+    /// [`Session::open`] for commands that plan: live state starts being read as soon as
+    /// the stack's skeleton (name, subscription, resource groups) is known, while the
+    /// rest of the stack is still being loaded on another thread.
+    pub async fn open_for_plan(
+        out: &Output,
+        args: &StackArgs,
+    ) -> Result<(Session, LiveReads), CliError> {
+        let started = std::time::Instant::now();
+        let (skeleton_tx, skeleton_rx) = tokio::sync::oneshot::channel::<Skeleton>();
+        let load_args = StackArgs {
+            path: args.path.clone(),
+            vars: args.vars.clone(),
+        };
+        let load = tokio::task::spawn_blocking(move || {
+            let mut skeleton_tx = Some(skeleton_tx);
+            load_checked_early(&load_args, &mut |skeleton| {
+                if let Some(tx) = skeleton_tx.take() {
+                    let _ = tx.send(skeleton);
+                }
+            })
+        });
+
+        // The skeleton comes first unless the stack is broken; then the load's errors
+        // are what to report.
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let early = match skeleton_rx.await {
+            Ok(skeleton) => {
+                let subscription = skeleton.subscription.as_deref();
+                let target = choose_target(subscription, &skeleton.dir, &env)
+                    .map_err(|e| CliError::chain(&e))?;
+                out.note(&target.describe());
+                let (client, info, local) = connect(&target, &env).await?;
+                let reads = start_reading_names(&client, skeleton.resource_groups);
+                Some((client, info, local, reads))
+            }
+            Err(_) => None,
+        };
+        let (stack, graph) = load
+            .await
+            .map_err(|e| CliError::msg(format!("loading the stack stopped unexpectedly: {e}")))??;
+        let groups = stack.container_groups.len();
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::info!(groups, ms, "stack loaded and graph built");
+
+        let (client, info, local, reads) = match early {
+            Some(early) => early,
+            None => {
+                let target = choose_target(stack.subscription.as_deref(), &stack.dir, &env)
+                    .map_err(|e| CliError::chain(&e))?;
+                out.note(&target.describe());
+                let (client, info, local) = connect(&target, &env).await?;
+                let reads = start_reading(&client, &stack);
+                (client, info, local, reads)
+            }
+        };
+        Ok((
+            Session {
+                stack,
+                graph,
+                client,
+                info,
+                _local: local,
+            },
+            reads,
+        ))
     }
 }
 

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{CliError, Output, StackArgs};
 use crate::graph::ResourceGraph;
-use crate::spec::{LoadOptions, Stack, load_stack, parse_var_overrides};
+use crate::spec::{LoadOptions, Skeleton, Stack, load_stack_early, parse_var_overrides};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -21,9 +21,17 @@ pub async fn cmd_validate(out: &Output, args: &ValidateArgs) -> Result<u8, CliEr
 
 /// Loads a stack and builds its graph, turning every spec error into one report.
 pub(crate) fn load_checked(args: &StackArgs) -> Result<(Stack, ResourceGraph), CliError> {
+    load_checked_early(args, &mut |_| {})
+}
+
+/// [`load_checked`], calling `early` with the stack's skeleton as soon as it is known.
+pub(crate) fn load_checked_early(
+    args: &StackArgs,
+    early: &mut dyn FnMut(Skeleton),
+) -> Result<(Stack, ResourceGraph), CliError> {
     let vars = parse_var_overrides(&args.vars).map_err(miette::Report::new)?;
     let opts = LoadOptions::from_process(vars);
-    let stack = load_stack(&args.path, &opts).map_err(|e| e.into_report())?;
+    let stack = load_stack_early(&args.path, &opts, early).map_err(|e| e.into_report())?;
     let graph = ResourceGraph::build(&stack).map_err(|e| e.into_report())?;
     Ok((stack, graph))
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::live::LiveState;
 use super::model::{Action, Plan, TargetInfo, TargetKind};
 use super::planner::PlannedStack;
 use super::step::desired_digest;
@@ -55,15 +56,16 @@ pub struct Staleness {
 }
 
 impl PlanFile {
-    /// Records a plan made of the stack at `stack_path`.
+    /// Records a plan made of the stack at `stack_path` from `live`.
     pub fn new(
         planned: &PlannedStack,
+        live: &LiveState,
         stack_path: &Path,
         var_names: Vec<String>,
         targets: Vec<String>,
     ) -> PlanFile {
         let salt = super::secrets::new_salt();
-        let resources = records(planned, &salt);
+        let resources = records(planned, live, &salt);
         PlanFile {
             aciform_plan_file: PLAN_FILE_VERSION,
             stack_path: stack_path.to_path_buf(),
@@ -77,8 +79,8 @@ impl PlanFile {
 
     /// Compares a fresh plan of the same stack with this one. `Ok` when every resource
     /// was read the same and is planned the same.
-    pub fn check_fresh(&self, fresh: &PlannedStack) -> Result<(), Staleness> {
-        let now = records(fresh, &self.salt);
+    pub fn check_fresh(&self, fresh: &PlannedStack, live: &LiveState) -> Result<(), Staleness> {
+        let now = records(fresh, live, &self.salt);
         let mut differences = Vec::new();
         for (address, then) in &self.resources {
             let Some(current) = now.get(address) else {
@@ -165,7 +167,11 @@ pub fn looks_like_plan_file(text: &str) -> bool {
     text.trim_start().starts_with('{') && text.contains("\"aciform_plan_file\"")
 }
 
-fn records(planned: &PlannedStack, salt: &str) -> BTreeMap<String, ResourceRecord> {
+fn records(
+    planned: &PlannedStack,
+    live: &LiveState,
+    salt: &str,
+) -> BTreeMap<String, ResourceRecord> {
     let steps: BTreeMap<String, &super::step::Step> = planned
         .steps
         .iter()
@@ -180,7 +186,8 @@ fn records(planned: &PlannedStack, salt: &str) -> BTreeMap<String, ResourceRecor
             let desired = step
                 .filter(|s| s.action != Action::Delete)
                 .map(|s| desired_digest(&s.desired, salt));
-            let live = planned.fingerprints.get(&change.address).cloned().flatten();
+            let read = planned.reads.get(&change.address).and_then(Option::as_ref);
+            let live = read.and_then(|key| live.fingerprint(key));
             let record = ResourceRecord {
                 action: change.action,
                 live,

@@ -61,16 +61,16 @@ pub struct LiveGroup {
     /// computed where the body arrives, on the tasks that read it, so a large plan
     /// normalizes live state while it still waits for other answers.
     canon: Canon,
-    fingerprint: String,
+    /// Computed when first asked for (only saved plans need it).
+    fingerprint: std::sync::OnceLock<String>,
 }
 
 impl LiveGroup {
     /// A group as read, with its canonical form and fingerprint.
     pub fn new(resource_group: String, body: Value, run_state: Option<LiveRunState>) -> Self {
-        let state = run_state.as_ref().map(LiveRunState::as_desired);
         LiveGroup {
             canon: canonicalize_container_group(&body),
-            fingerprint: fingerprint(&body, state),
+            fingerprint: std::sync::OnceLock::new(),
             resource_group,
             body,
             run_state,
@@ -84,7 +84,10 @@ impl LiveGroup {
 
     /// `step::fingerprint` of the body and the run state as read.
     pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
+        self.fingerprint.get_or_init(|| {
+            let state = self.run_state.as_ref().map(LiveRunState::as_desired);
+            fingerprint(&self.body, state)
+        })
     }
 
     /// A tag's value, with ARM's case-insensitive tag names.
@@ -107,6 +110,15 @@ impl LiveGroup {
     }
 }
 
+/// Which live resource a plan read for an address (keys of `LiveState`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveKey {
+    /// A container group: lower-cased resource group and name.
+    Group((String, String)),
+    /// A resource group: lower-cased name.
+    ResourceGroup(String),
+}
+
 /// Everything the planner knows about the cloud.
 #[derive(Debug, Clone, Default)]
 pub struct LiveState {
@@ -125,6 +137,20 @@ pub struct ReadOptions {
 }
 
 impl LiveState {
+    /// The fingerprint of what was read for `key` (`step::fingerprint`).
+    pub fn fingerprint(&self, key: &LiveKey) -> Option<String> {
+        match key {
+            LiveKey::Group(k) => self
+                .container_groups
+                .get(k)
+                .map(|g| g.fingerprint().to_string()),
+            LiveKey::ResourceGroup(k) => self
+                .resource_groups
+                .get(k)
+                .map(|body| fingerprint(body, None)),
+        }
+    }
+
     /// A live container group by Azure names.
     pub fn group(&self, rg: &str, name: &str) -> Option<&LiveGroup> {
         self.container_groups
@@ -176,12 +202,24 @@ pub struct LiveReads {
 /// yet (each answers `ResourceGroupNotFound`, read as empty): more requests than
 /// strictly needed there, in exchange for one round of latency less everywhere else.
 pub fn start_reading(client: &ArmClient, stack: &Stack) -> LiveReads {
+    start_reading_names(
+        client,
+        stack.resource_groups.values().map(|rg| rg.name.clone()),
+    )
+}
+
+/// [`start_reading`] from the resource group names alone, before the stack is fully
+/// loaded (see `spec::Skeleton`). `finish` lists any resource group of the loaded
+/// stack these names missed.
+pub fn start_reading_names(
+    client: &ArmClient,
+    names: impl IntoIterator<Item = String>,
+) -> LiveReads {
     // Resource groups of the spec, plus any the stack owns that left the spec (their
     // container groups are leftovers to delete).
-    let wanted: BTreeMap<String, String> = stack
-        .resource_groups
-        .values()
-        .map(|rg| (rg.name.to_ascii_lowercase(), rg.name.clone()))
+    let wanted: BTreeMap<String, String> = names
+        .into_iter()
+        .map(|name| (name.to_ascii_lowercase(), name))
         .collect();
     let rg_list = {
         let client = client.clone();
@@ -226,8 +264,17 @@ impl LiveReads {
         let LiveReads {
             rg_list,
             mut lists,
-            wanted,
+            mut wanted,
         } = self;
+        // Names the early start could not know (made of references) are listed now.
+        for rg in stack.resource_groups.values() {
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                wanted.entry(rg.name.to_ascii_lowercase())
+            {
+                spawn_list(&mut lists, client, rg.name.clone());
+                slot.insert(rg.name.clone());
+            }
+        }
         let mut live = LiveState::default();
         for rg in rg_list.await.map_err(join_error)?? {
             let body = serde_json::to_value(&rg).unwrap_or(Value::Null);

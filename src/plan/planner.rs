@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::canon::{Canon, CanonValue, canonicalize_resource_group};
 use super::diff::{DiffRules, all_added, all_removed, diff};
 use super::ignore::{ignore_keys, keep_ignored};
-use super::live::{LiveGroup, LiveState, tag};
+use super::live::{LiveGroup, LiveKey, LiveState, tag};
 use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
 use super::prelower::Prelowered;
@@ -52,9 +52,10 @@ pub struct PlanRequest<'a> {
 pub struct PlannedStack {
     pub plan: Plan,
     pub steps: Vec<Step>,
-    /// Per address in the plan: a fingerprint of the live resource read for it, `None`
-    /// when there was none.
-    pub fingerprints: BTreeMap<String, Option<String>>,
+    /// Per address in the plan: the live resource read for it, `None` when there was
+    /// none. Saved plans fingerprint these (`LiveState::fingerprint`); a plan that is
+    /// not saved never pays for hashing a thousand bodies.
+    pub reads: BTreeMap<String, Option<LiveKey>>,
 }
 
 /// What the planner knows of each resource once planned, for references from later
@@ -70,7 +71,7 @@ struct Planner<'a> {
     known: BTreeMap<Address, Known>,
     changes: Vec<ResourceChange>,
     steps: Vec<Step>,
-    fingerprints: BTreeMap<String, Option<String>>,
+    reads: BTreeMap<String, Option<LiveKey>>,
     errors: Vec<SpecError>,
     /// Live groups matched to a spec resource (by lower-cased rg and name).
     claimed: BTreeSet<(String, String)>,
@@ -102,7 +103,7 @@ pub fn build_plan_with<'a>(
         known: BTreeMap::new(),
         changes: Vec::new(),
         steps: Vec::new(),
-        fingerprints: BTreeMap::new(),
+        reads: BTreeMap::new(),
         errors: Vec::new(),
         claimed: BTreeSet::new(),
         fresh_rgs: BTreeSet::new(),
@@ -149,7 +150,7 @@ pub fn build_plan_with<'a>(
     Ok(PlannedStack {
         plan,
         steps: p.steps,
-        fingerprints: p.fingerprints,
+        reads: p.reads,
     })
 }
 
@@ -190,7 +191,7 @@ impl<'a> Planner<'a> {
             known.attrs.insert("location".into(), loc.clone());
         }
         self.known.insert(address.clone(), known);
-        let live_fingerprint = self.read(&address, live.as_ref(), None);
+        self.read_rg(&address, live.as_ref());
 
         if rg.existing {
             if live.is_none() {
@@ -224,7 +225,7 @@ impl<'a> Planner<'a> {
                 None => (Action::Create, vec![], None),
                 Some((old, body)) => {
                     self.claimed_rgs.insert(old.to_ascii_lowercase());
-                    self.read(&address, Some(&body), None);
+                    self.read_rg(&address, Some(&body));
                     self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
                     self.refuse_if_foreign_inside(&old, &rg.origin);
                     let why = format!(
@@ -277,9 +278,7 @@ impl<'a> Planner<'a> {
             self.fresh_rgs.insert(rg.name.to_ascii_lowercase());
             self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
         }
-        let step = Step::new(&address, action, name, &desired_canon)
-            .with_update(update)
-            .with_live_fingerprint(live_fingerprint);
+        let step = Step::new(&address, action, name, &desired_canon).with_update(update);
         self.push(
             address,
             Some(id),
@@ -321,7 +320,7 @@ impl<'a> Planner<'a> {
         if let Some(old) = moved_from {
             self.claim(old);
         }
-        let live_fingerprint = self.read_group(&address, live.or(moved_from));
+        self.read_group(&address, live.or(moved_from));
         if let Some(live) = live {
             self.claim(live);
             if !self.check_owner(
@@ -550,7 +549,6 @@ impl<'a> Planner<'a> {
                 .with_update(update)
                 .with_state(cg.state)
                 .with_lowering(&location, &salt)
-                .with_live_fingerprint(live_fingerprint)
         });
         let unchanged = d.unchanged;
         self.push(
@@ -604,9 +602,8 @@ impl<'a> Planner<'a> {
                 .and_then(Value::as_str)
                 .map(String::from);
             let azure = AzureName::container_group(&group.resource_group, &name);
-            let live_fingerprint = self.read_group(&address, Some(&group));
-            let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live_fingerprint(live_fingerprint);
+            self.read_group(&address, Some(&group));
+            let step = Step::new(&address, Action::Delete, azure, &Canon::default());
             let attrs = all_removed(canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
@@ -654,7 +651,7 @@ impl<'a> Planner<'a> {
             let ours = deleted_in.get(&key).copied().unwrap_or(0);
             let canon = canonicalize_resource_group(&body);
             let id = body.get("id").and_then(Value::as_str).map(String::from);
-            let live_fingerprint = self.read(&address, Some(&body), None);
+            self.read_rg(&address, Some(&body));
             if inside > ours {
                 let reason = format!(
                     "kept: it holds {} container group(s) this stack does not own",
@@ -664,8 +661,7 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let azure = AzureName::resource_group(&name);
-            let step = Step::new(&address, Action::Delete, azure, &Canon::default())
-                .with_live_fingerprint(live_fingerprint);
+            let step = Step::new(&address, Action::Delete, azure, &Canon::default());
             let attrs = all_removed(&canon);
             self.push(address, id, Action::Delete, attrs, vec![], 0, Some(step));
         }
@@ -781,22 +777,16 @@ impl<'a> Planner<'a> {
     }
 
     /// Records the live group read for `address`; returns its fingerprint.
-    fn read_group(&mut self, address: &Address, live: Option<&LiveGroup>) -> Option<String> {
-        let fp = live.map(|g| g.fingerprint().to_string());
-        self.fingerprints.insert(address.to_string(), fp.clone());
-        fp
+    fn read_group(&mut self, address: &Address, live: Option<&LiveGroup>) {
+        let key = live.map(|g| LiveKey::Group(group_key(g)));
+        self.reads.insert(address.to_string(), key);
     }
 
-    /// Records what was read live for `address`; returns its fingerprint.
-    fn read(
-        &mut self,
-        address: &Address,
-        live: Option<&Value>,
-        state: Option<RunState>,
-    ) -> Option<String> {
-        let fp = live.map(|body| super::step::fingerprint(body, state));
-        self.fingerprints.insert(address.to_string(), fp.clone());
-        fp
+    /// Records the live resource group read for `address`.
+    fn read_rg(&mut self, address: &Address, live: Option<&Value>) {
+        let name = live.and_then(|b| b.get("name")).and_then(Value::as_str);
+        let key = name.map(|n| LiveKey::ResourceGroup(n.to_ascii_lowercase()));
+        self.reads.insert(address.to_string(), key);
     }
 
     fn claim(&mut self, group: &LiveGroup) {

@@ -63,8 +63,6 @@ pub struct Step {
     pub salt: Option<String>,
     /// The desired canonical body as planned (never serialized: it holds secrets).
     pub desired: Canon,
-    /// A fingerprint of the live resource as read, `None` when it did not exist.
-    pub live_fingerprint: Option<String>,
 }
 
 impl Step {
@@ -79,7 +77,6 @@ impl Step {
             location: None,
             salt: None,
             desired: desired.clone(),
-            live_fingerprint: None,
         }
     }
 
@@ -101,13 +98,6 @@ impl Step {
     pub fn with_lowering(mut self, location: &str, salt: &str) -> Step {
         self.location = Some(location.to_string());
         self.salt = Some(salt.to_string());
-        self
-    }
-
-    /// The fingerprint of the live resource the step was planned from (see
-    /// [`fingerprint`]); `None` when there was none.
-    pub fn with_live_fingerprint(mut self, fingerprint: Option<String>) -> Step {
-        self.live_fingerprint = fingerprint;
         self
     }
 }

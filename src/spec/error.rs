@@ -207,6 +207,11 @@ impl Issues {
         self.list.push(issue);
     }
 
+    /// Appends the issues of another collection (e.g. of a file parsed on a thread).
+    pub fn extend(&mut self, other: Issues) {
+        self.list.extend(other.list);
+    }
+
     /// Shorthand for an issue without help.
     pub fn at(&mut self, at: &Origin, message: impl Into<String>, label: impl Into<String>) {
         self.list.push(Issue::new(at, message, label));

@@ -54,6 +54,18 @@ pub fn load_files(
     files: Vec<StackFile>,
     opts: &LoadOptions,
 ) -> Result<Stack, SpecErrors> {
+    load_files_early(dir, files, opts, &mut |_| {})
+}
+
+/// `load_files`, calling `early` with the stack's skeleton (its name, subscription and
+/// resource group names) as soon as `[stack]` and `[vars]` are read, before the
+/// resources are decoded: a command can start reading live state that early.
+pub fn load_files_early(
+    dir: PathBuf,
+    files: Vec<StackFile>,
+    opts: &LoadOptions,
+    early: &mut dyn FnMut(Skeleton),
+) -> Result<Stack, SpecErrors> {
     let mut sources = SourceMap::default();
     let mut texts: Vec<(FileId, Arc<str>)> = Vec::with_capacity(files.len());
     for f in files {
@@ -65,10 +77,7 @@ pub fn load_files(
 
     let mut issues = Issues::default();
     let mut plain = Vec::new();
-    let parsed: Vec<Parsed<'_>> = texts
-        .iter()
-        .filter_map(|(id, text)| parse_file(*id, text, &mut issues))
-        .collect();
+    let parsed = parse_files(&texts, &mut issues);
     let top = split_top_level(&parsed, &mut issues);
     // A file that does not parse has no known structure: mask whatever may be secret.
     let mut masks: Vec<Origin> = texts
@@ -88,6 +97,12 @@ pub fn load_files(
     }
     scope.vars = gather_vars(&top, &scope, &mut issues, &mut masks, opts, &mut plain);
     let header = gather_stack(&top, &parsed, &scope, &mut issues, &mut masks);
+    if let Some(h) = header
+        .as_ref()
+        .filter(|_| issues.is_empty() && plain.is_empty())
+    {
+        early(skeleton(h, &top, &scope, dir.clone()));
+    }
 
     let (rgs, cgs) = decode_resources(&top, &scope, &mut issues, &mut masks);
     let stack = header.and_then(|h| resolve_stack(h, rgs, cgs, &scope.declared, &mut issues));
@@ -96,9 +111,7 @@ pub fn load_files(
         stack
     });
 
-    for m in &masks {
-        sources.mask(m);
-    }
+    sources.mask_all(&masks);
     match stack {
         Some(mut stack) if issues.is_empty() && plain.is_empty() => {
             stack.dir = dir;
@@ -111,6 +124,50 @@ pub fn load_files(
             Err(SpecErrors::new(errors))
         }
     }
+}
+
+/// Parses every file, on as many threads as there are cores (parsing is a third of
+/// loading a large stack, and files are independent). Results keep the files' order.
+fn parse_files<'i>(texts: &'i [(FileId, Arc<str>)], issues: &mut Issues) -> Vec<Parsed<'i>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = texts.len().div_ceil(threads.max(1)).max(1);
+    let results: Vec<(Option<Parsed<'i>>, Issues)> = if texts.len() < 2 || threads < 2 {
+        texts
+            .iter()
+            .map(|(id, text)| parse_one(*id, text))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(id, text)| parse_one(*id, text))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // A parser thread that panicked is a bug of the parser; resume the panic
+            // here rather than report a half-read stack.
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut parsed = Vec::with_capacity(results.len());
+    for (file, file_issues) in results {
+        issues.extend(file_issues);
+        parsed.extend(file);
+    }
+    parsed
+}
+
+fn parse_one(file: FileId, text: &str) -> (Option<Parsed<'_>>, Issues) {
+    let mut issues = Issues::default();
+    let parsed = parse_file(file, text, &mut issues);
+    (parsed, issues)
 }
 
 fn parse_file<'i>(file: FileId, text: &'i str, issues: &mut Issues) -> Option<Parsed<'i>> {
@@ -271,6 +328,51 @@ fn gather_stack(
         scope,
     };
     decode_stack(&mut ctx, value, origin.clone())
+}
+
+/// What a stack is, known before its resources are decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skeleton {
+    pub name: String,
+    pub subscription: Option<String>,
+    /// The stack's directory.
+    pub dir: PathBuf,
+    /// Azure names of the resource groups whose name is a literal once variables and
+    /// environment values are in (names made of references are left out: the full
+    /// load knows them).
+    pub resource_groups: Vec<String>,
+}
+
+fn skeleton(header: &StackHeader, top: &TopLevel<'_, '_>, scope: &Scope, dir: PathBuf) -> Skeleton {
+    let mut resource_groups = Vec::new();
+    let entries = top
+        .resources
+        .get(&ResourceKind::ResourceGroup)
+        .map(Vec::as_slice);
+    for entry in entries.unwrap_or_default() {
+        let Some(name) = entry.value.get_ref().as_table().and_then(|t| t.get("name")) else {
+            resource_groups.push(entry.key.clone());
+            continue;
+        };
+        // Evaluated on the side: any error is reported by the full load.
+        let (mut issues, mut masks) = (Issues::default(), Vec::new());
+        let mut ctx = Ctx {
+            file: entry.file,
+            text: entry.text,
+            issues: &mut issues,
+            masks: &mut masks,
+            scope,
+        };
+        if let Some(literal) = ctx.text(name, "name").as_ref().and_then(|t| t.literal()) {
+            resource_groups.push(literal.to_string());
+        }
+    }
+    Skeleton {
+        name: header.name.clone(),
+        subscription: header.subscription.clone(),
+        dir,
+        resource_groups,
+    }
 }
 
 type Drafts = (BTreeMap<String, RgDraft>, BTreeMap<String, CgDraft>);

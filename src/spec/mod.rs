@@ -33,7 +33,7 @@ use std::path::Path;
 pub use address::{Address, AddressError, ResourceKind, is_valid_key};
 pub(crate) use error::Issue;
 pub use error::{SpecError, SpecErrors, render_plain, suggest};
-pub use load::load_files;
+pub use load::{Skeleton, load_files, load_files_early};
 pub use model::*;
 pub use read::StackFile;
 pub use source::{FileId, Located, Origin, SourceFile, SourceMap};
@@ -65,6 +65,16 @@ impl LoadOptions {
 pub fn load_stack(path: &Path, opts: &LoadOptions) -> Result<Stack, SpecErrors> {
     let (dir, files) = read::read_stack_files(path)?;
     load_files(dir, files, opts)
+}
+
+/// `load_stack`, calling `early` with the stack's [`Skeleton`] as soon as it is known.
+pub fn load_stack_early(
+    path: &Path,
+    opts: &LoadOptions,
+    early: &mut dyn FnMut(Skeleton),
+) -> Result<Stack, SpecErrors> {
+    let (dir, files) = read::read_stack_files(path)?;
+    load_files_early(dir, files, opts, early)
 }
 
 impl Stack {

@@ -131,7 +131,11 @@ impl SourceMap {
         let id = FileId(self.files.len() as u32);
         // What diagnostics quote: escape sequences in the file must not act on the
         // terminal (byte offsets stay as they are).
-        let shown = Arc::from(crate::terminal::sanitize_same_length(&text));
+        let shown = if crate::terminal::is_plain_ascii(&text) {
+            text.clone()
+        } else {
+            Arc::from(crate::terminal::sanitize_same_length(&text))
+        };
         self.files.push(SourceFile {
             path: path.to_path_buf(),
             name: crate::terminal::sanitize(&name),
@@ -161,27 +165,36 @@ impl SourceMap {
             .unwrap_or("")
     }
 
-    /// Masks the bytes of `at` in the text that diagnostics quote (line breaks are
-    /// kept so line numbers do not move). Used for literal sensitive values.
-    pub(crate) fn mask(&mut self, at: &Origin) {
-        let Some(file) = self.files.get_mut(at.file.0 as usize) else {
-            return;
-        };
-        let Some(part) = file.shown.get(at.span()) else {
-            return;
-        };
-        let masked: String = part
-            .chars()
-            .flat_map(|c| {
-                let fill = if c == '\n' || c == '\r' { c } else { '*' };
-                std::iter::repeat_n(fill, c.len_utf8())
-            })
-            .collect();
-        let mut shown = String::with_capacity(file.shown.len());
-        shown.push_str(&file.shown[..at.start]);
-        shown.push_str(&masked);
-        shown.push_str(&file.shown[at.end..]);
-        file.shown = Arc::from(shown);
+    /// Masks the bytes of every span of `all` in the text that diagnostics quote (line
+    /// breaks are kept so line numbers do not move), in one pass per file (a stack of a thousand groups
+    /// has a thousand secrets: copying the file once per secret would be quadratic).
+    pub(crate) fn mask_all(&mut self, all: &[Origin]) {
+        for (index, file) in self.files.iter_mut().enumerate() {
+            let mine = all.iter().filter(|at| at.file.0 as usize == index);
+            let mut bytes: Option<Vec<u8>> = None;
+            for at in mine {
+                let Some(part) = file.shown.get(at.span()) else {
+                    continue;
+                };
+                if part.is_empty() {
+                    continue;
+                }
+                let bytes = bytes.get_or_insert_with(|| file.shown.as_bytes().to_vec());
+                // Every byte of the span becomes `*` except line breaks: the result is
+                // still UTF-8 (spans start and end on character boundaries) and every
+                // offset stays where it was.
+                for b in &mut bytes[at.span()] {
+                    if *b != b'\n' && *b != b'\r' {
+                        *b = b'*';
+                    }
+                }
+            }
+            if let Some(bytes) = bytes
+                && let Ok(text) = String::from_utf8(bytes)
+            {
+                file.shown = Arc::from(text);
+            }
+        }
     }
 }
 
@@ -198,7 +211,7 @@ mod tests {
             "k = \"sé\ncret\"\n".into(),
         );
         let at = Origin::new(id, 5..13);
-        map.mask(&at);
+        map.mask_all(std::slice::from_ref(&at));
         let file = map.file(id).unwrap();
         assert_eq!(file.shown.len(), file.text.len());
         assert_eq!(&*file.shown, "k = \"***\n****\"\n");

@@ -237,16 +237,18 @@ async fn a_changed_secure_value_shows_as_sensitive() {
 async fn a_saved_plan_holds_no_secret() {
     let lab = lab().await;
     lab.write(&stack("nginx:1.25.3", "2.0", ""));
-    let (planned, ..) = lab.plan().await;
-    let file = PlanFile::new(&planned, lab.dir.path(), vec![], vec![]);
+    let (planned, live, ..) = lab.plan().await;
+    let file = PlanFile::new(&planned, &live, lab.dir.path(), vec![], vec![]);
     let text = file.to_json();
     assert!(!text.contains(SECRET), "the plan file leaks the secret");
     let back = PlanFile::from_json(&text).expect("round trip");
     assert_eq!(back, file);
 
     lab.apply().await;
-    let (fresh, ..) = lab.plan().await;
-    let stale = file.check_fresh(&fresh).expect_err("the world moved");
+    let (fresh, live, ..) = lab.plan().await;
+    let stale = file
+        .check_fresh(&fresh, &live)
+        .expect_err("the world moved");
     assert!(
         stale
             .differences
