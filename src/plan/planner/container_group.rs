@@ -1,0 +1,410 @@
+//! Planning a container group: lower it, find its live counterpart (by name, or by
+//! address when it moved), diff, and decide between create, update (PATCH or PUT),
+//! replace, start, stop or nothing, with the reasons the plan shows.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn plan_container_group(&mut self, cg: &ContainerGroupSpec) {
+        let address = cg.address();
+        let stack = self.stack();
+        let Some(rg) = stack.resource_groups.get(&cg.resource_group) else {
+            return;
+        };
+        let rg_known_location = self
+            .known
+            .get(&rg.address())
+            .and_then(|k| k.attrs.get("location").cloned());
+        let Some(location) = cg.location.clone().or(rg_known_location) else {
+            return;
+        };
+
+        // The live group: the one of that name, or the one this stack created for this
+        // address under another name or resource group (then it is replaced).
+        let rg_fresh = self.fresh_rgs.contains(&rg.name.to_ascii_lowercase());
+        let live_state: &'a LiveState = self.req.live;
+        let by_name = if rg_fresh {
+            None
+        } else {
+            live_state.group(&rg.name, &cg.name)
+        };
+        let (live, moved_from) = match by_name {
+            Some(live) => (Some(live), None),
+            None => (None, self.owned_group_at(&address)),
+        };
+        if let Some(old) = moved_from {
+            self.claim(old);
+        }
+        self.read_group(&address, live.or(moved_from));
+        if let Some(live) = live {
+            self.claim(live);
+            if !self.check_owner(
+                &address,
+                &cg.origin,
+                &live.body,
+                "container group",
+                &cg.name,
+            ) {
+                return;
+            }
+        }
+
+        // A moved group's secrets were recorded on the old one: compare with those.
+        let live_tags = live
+            .or(moved_from)
+            .and_then(|l| l.body.get("tags"))
+            .and_then(Value::as_object);
+        let live_secrets = live_tags.and_then(SecretHashes::from_tags);
+        let salt = live_secrets
+            .as_ref()
+            .map(|s| s.salt.clone())
+            .unwrap_or_else(new_salt);
+        let resolve = |r: &Reference| self.resolve(r);
+        let cx = LowerContext {
+            stack: self.stack(),
+            resolve: &resolve,
+            location: &location,
+            salt: &salt,
+        };
+        // Lowered ahead while live state was read, when the values it used still hold.
+        let ahead = self
+            .prelowered
+            .and_then(|p| p.canon_for(cg, &location, &resolve));
+        let lowered_canon;
+        let (desired, desired_canon): (Option<Value>, &Canon) = match ahead {
+            Some(canon) => (None, canon),
+            None => {
+                let (body, canon) = lower_container_group_canon(&cx, cg);
+                lowered_canon = canon;
+                (Some(body), &lowered_canon)
+            }
+        };
+        let name = AzureName::container_group(&rg.name, &cg.name);
+        let id = live
+            .and_then(|l| l.body.get("id").and_then(Value::as_str).map(String::from))
+            .unwrap_or_else(|| self.cg_id(&rg.name, &cg.name));
+
+        let mut known = Known::default();
+        known.attrs.insert("id".into(), id.clone());
+        known.attrs.insert("name".into(), cg.name.clone());
+        known.attrs.insert("location".into(), location.clone());
+
+        let Some(live) = live else {
+            // Created (or moved: the old one is deleted first, and the plan shows what
+            // differs from it).
+            let (mut attrs, unchanged) = match moved_from {
+                None => (all_added(desired_canon), 0),
+                Some(old) => {
+                    let rules = DiffRules {
+                        replacement: &rules::replacement_reason,
+                        secrets: live_secrets.as_ref(),
+                        ignore: &[],
+                    };
+                    let d = diff(desired_canon, old.canon(), &rules);
+                    (d.attributes, d.unchanged)
+                }
+            };
+            let old_state = moved_from.map(|g| g.known_run_state());
+            if old_state != Some(cg.state) {
+                attrs.push(state_change(old_state, cg.state));
+            }
+            let (action, reasons, previous) = match moved_from {
+                None => (Action::Create, vec![], None),
+                Some(old) => {
+                    let old_name = old
+                        .body
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let same_place = old.resource_group.eq_ignore_ascii_case(&rg.name)
+                        && old_name.eq_ignore_ascii_case(&cg.name);
+                    let why = if same_place {
+                        "its resource group is replaced, and the group with it".to_string()
+                    } else {
+                        format!(
+                            "the Azure name or resource group changed (was `{old_name}` in `{}`): \
+                             the old group is deleted, then the new one created",
+                            old.resource_group
+                        )
+                    };
+                    self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
+                    let prev = AzureName::container_group(&old.resource_group, old_name);
+                    (Action::Replace, vec![why, REPLACE_NOTE.into()], Some(prev))
+                }
+            };
+            self.known.insert(address.clone(), known);
+            if let Some(ip) = &cg.ip_address {
+                let old = moved_from.map(|g| &g.body);
+                attrs.extend(assigned_after_apply(old, ip.dns_name_label.is_some()));
+            }
+            let step = Step::new(&address, action, name, desired_canon)
+                .with_state(cg.state)
+                .with_previous(previous)
+                .with_lowering(&location, &salt);
+            self.push(
+                address,
+                Some(id),
+                action,
+                attrs,
+                reasons,
+                unchanged,
+                Some(step),
+            );
+            return;
+        };
+
+        let live_canon = live.canon();
+        let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
+        let rules = DiffRules {
+            replacement: &rules::replacement_reason,
+            secrets: live_secrets.as_ref(),
+            ignore: &ignore,
+        };
+        let d = diff(desired_canon, live_canon, &rules);
+        let live_state = live.known_run_state();
+        let state_differs = live_state != cg.state;
+
+        let mut attributes = d.attributes.clone();
+        if state_differs {
+            attributes.push(state_change(Some(live_state), cg.state));
+        }
+        let (action, mut reasons, update) = if !d.replace_reasons.is_empty() {
+            let mut reasons = d.replace_reasons.clone();
+            reasons.push(REPLACE_NOTE.into());
+            (Action::Replace, reasons, UpdateMode::None)
+        } else if d.only_tags() {
+            (
+                Action::Update,
+                vec![TAGS_NOTE.into()],
+                UpdateMode::PatchTags,
+            )
+        } else if !d.is_empty() {
+            (Action::Update, vec![RESTART_NOTE.into()], UpdateMode::Put)
+        } else if deployment_failed(&live.body) {
+            // ARM keeps a group whose deployment failed, and retries nothing by itself:
+            // deploying it again is the way out (Terraform would call it tainted).
+            let why = "its last deployment failed (provisioningState `Failed`): it is deployed \
+                       again with the same settings"
+                .to_string();
+            (
+                Action::Update,
+                vec![why, RESTART_NOTE.into()],
+                UpdateMode::Put,
+            )
+        } else if state_differs {
+            match cg.state {
+                RunState::Running => (Action::Start, vec![], UpdateMode::None),
+                RunState::Stopped => (Action::Stop, vec![], UpdateMode::None),
+            }
+        } else if let Some(state) = deployment_in_progress(&live.body) {
+            // Nothing to change, but nothing settled either: say so rather than
+            // "no changes" for a group stuck deploying.
+            let why = format!(
+                "a deployment is still in progress (provisioningState `{state}`): plan again \
+                 once it has finished"
+            );
+            (Action::NoOp, vec![why], UpdateMode::None)
+        } else {
+            (Action::NoOp, vec![], UpdateMode::None)
+        };
+        if update == UpdateMode::Put {
+            let desired = desired.unwrap_or_else(|| lower_container_group_canon(&cx, cg).0);
+            self.check_ignored_kept(cg, &desired, &live.body, desired_canon, live_canon, &rules);
+        }
+        if action == Action::Update && state_differs {
+            reasons.push(format!(
+                "then the group is {}",
+                match cg.state {
+                    RunState::Running => "started",
+                    RunState::Stopped => "stopped",
+                }
+            ));
+        }
+        if update == UpdateMode::Put && !state_differs && cg.state == RunState::Stopped {
+            reasons.push(
+                "the group is stopped: ACI runs its containers again on an update, and \
+                 aciform stops it right after"
+                    .into(),
+            );
+        }
+        // Starting a stopped group deploys it again, and ACI may give it another public
+        // IP: what refers to the IP learns it only after apply. The FQDN stays.
+        let restarts_stopped = state_differs && cg.state == RunState::Running;
+        let stable = stable_fqdn(desired_canon, live);
+        if action == Action::Replace {
+            self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
+            if let Some(fqdn) = &stable {
+                known.attrs.insert("fqdn".into(), fqdn.clone());
+            }
+        } else {
+            // The group stays: its IP and FQDN are known now.
+            for (attr, pointer) in [
+                ("ip", "/properties/ipAddress/ip"),
+                ("fqdn", "/properties/ipAddress/fqdn"),
+            ] {
+                if attr == "ip" && restarts_stopped {
+                    continue;
+                }
+                if let Some(v) = live.body.pointer(pointer).and_then(Value::as_str) {
+                    known.attrs.insert(attr.into(), v.into());
+                }
+            }
+            if restarts_stopped && cg.ip_address.is_some() {
+                attributes.extend(assigned_after_apply(Some(&live.body), false));
+            }
+        }
+        self.known.insert(address.clone(), known);
+        if let Some(ip) = cg.ip_address.as_ref().filter(|_| action == Action::Replace) {
+            let fqdn_changes = ip.dns_name_label.is_some() && stable.is_none();
+            attributes.extend(assigned_after_apply(Some(&live.body), fqdn_changes));
+        }
+        // Most groups of a large stack are unchanged: no step, so no copy of the body.
+        let step = action.is_change().then(|| {
+            Step::new(&address, action, name, desired_canon)
+                .with_update(update)
+                .with_state(cg.state)
+                .with_lowering(&location, &salt)
+        });
+        let unchanged = d.unchanged;
+        self.push(
+            address,
+            Some(id),
+            action,
+            attributes,
+            reasons,
+            unchanged,
+            step,
+        );
+    }
+
+    /// A live group this stack created for `address` (by its address tag), if any and
+    /// not yet matched.
+    pub(super) fn owned_group_at(&self, address: &Address) -> Option<&'a LiveGroup> {
+        let candidates = self.owned_by_address.get(address.to_string().as_str())?;
+        candidates
+            .iter()
+            .find(|g| !self.claimed.contains(&group_key(g)))
+            .copied()
+    }
+
+    /// An update sends the whole group: an ignored field that differs must be carried
+    /// over from live, or the update would reset it. Refuses the paths this version
+    /// cannot carry over when they differ.
+    pub(super) fn check_ignored_kept(
+        &mut self,
+        cg: &ContainerGroupSpec,
+        desired: &Value,
+        live: &Value,
+        desired_canon: &Canon,
+        live_canon: &Canon,
+        rules: &DiffRules<'_>,
+    ) {
+        let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
+        let unsupported = keep_ignored(&mut desired.clone(), live, &ignore);
+        if unsupported.is_empty() {
+            return;
+        }
+        let unfiltered = DiffRules {
+            ignore: &[],
+            ..*rules
+        };
+        let full = diff(desired_canon, live_canon, &unfiltered);
+        for path in unsupported {
+            let differs = full
+                .attributes
+                .iter()
+                .any(|a| crate::plan::diff::is_ignored(&a.path, std::slice::from_ref(&path)));
+            let origin = cg.lifecycle.ignore_changes.iter().find(|(p, _)| *p == path);
+            if let (true, Some((_, origin))) = (differs, origin) {
+                self.errors.push(self.stack().error_at(
+                    origin,
+                    format!(
+                        "`{path}` differs in Azure and is ignored, but the planned update would \
+                         reset it: aciform cannot carry this field over yet"
+                    ),
+                    "ignored here",
+                    Some("ignore a narrower path (image, command, env, tags), or let the spec \
+                          set this field"
+                        .into()),
+                ));
+            }
+        }
+    }
+}
+
+/// `ip_address.ip` and `.fqdn` of a group being created or replaced: the service
+/// assigns them, so they are known only after apply.
+pub(super) fn assigned_after_apply(
+    live: Option<&Value>,
+    has_dns_label: bool,
+) -> Vec<AttributeChange> {
+    [
+        ("ip_address.ip", "/properties/ipAddress/ip"),
+        ("ip_address.fqdn", "/properties/ipAddress/fqdn"),
+    ]
+    .into_iter()
+    .filter_map(|(path, pointer)| {
+        if path.ends_with("fqdn") && !has_dns_label {
+            return None;
+        }
+        let before = live
+            .and_then(|b| b.pointer(pointer))
+            .filter(|v| !crate::plan::canon::is_absent(v));
+        Some(AttributeChange {
+            path: path.into(),
+            before: before.cloned(),
+            after: None,
+            sensitive: false,
+            known_after_apply: true,
+            forces_replacement: false,
+        })
+    })
+    .collect()
+}
+
+/// The FQDN a replaced group will have again, when it can be known: the same DNS
+/// name label in the same location under the `Unsecure` scope gives the same name
+/// (`<label>.<region>.azurecontainer.io`). The reuse scopes add a hash the service
+/// picks (`Noreuse` a new one every time), so there it is known only after apply.
+pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
+    let cmp = |c: &Canon, key: &str| match &c.entries.get(key)?.value {
+        CanonValue::Plain { cmp, .. } => cmp.as_str().map(String::from),
+        CanonValue::Secret(_) => None,
+    };
+    let scope = |c: &Canon| {
+        cmp(c, "ip_address.dns_name_label_reuse_policy").unwrap_or_else(|| "unsecure".into())
+    };
+    let fqdn = live.body.pointer("/properties/ipAddress/fqdn")?.as_str()?;
+    let label = cmp(desired, "ip_address.dns_name_label")?;
+    let same = Some(&label) == cmp(live.canon(), "ip_address.dns_name_label").as_ref()
+        && scope(desired) == "unsecure"
+        && scope(live.canon()) == "unsecure"
+        && cmp(desired, "location")? == cmp(live.canon(), "location")?;
+    same.then(|| fqdn.to_string())
+}
+
+/// The provisioning state of a group whose last operation has not finished.
+pub(super) fn deployment_in_progress(live: &Value) -> Option<String> {
+    let state = live.pointer("/properties/provisioningState")?.as_str()?;
+    let terminal = ["succeeded", "failed", "canceled"];
+    (!terminal.contains(&state.to_ascii_lowercase().as_str())).then(|| state.to_string())
+}
+
+/// Whether a live group's last deployment failed.
+pub fn deployment_failed(live: &Value) -> bool {
+    live.pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
+}
+
+/// The `state` attribute: desired run state against the live one.
+pub(super) fn state_change(live: Option<RunState>, desired: RunState) -> AttributeChange {
+    AttributeChange {
+        path: "state".into(),
+        before: live.map(|s| json!(s.as_str())),
+        after: Some(json!(desired.as_str())),
+        sensitive: false,
+        known_after_apply: false,
+        forces_replacement: false,
+    }
+}
