@@ -60,7 +60,8 @@ fn paths(d: &Diff) -> Vec<&str> {
 /// What Azure sends back for `desired_body()`: every kind of reshaping at once.
 fn azure_returns() -> Value {
     json!({
-        "id": "/subscriptions/s/resourcegroups/RG/providers/Microsoft.ContainerInstance/containerGroups/web",
+        "id": "/subscriptions/s/resourcegroups/RG/providers/Microsoft.ContainerInstance/\
+               containerGroups/web",
         "name": "web",
         "type": "Microsoft.ContainerInstance/containerGroups",
         "location": "West Europe",
@@ -120,12 +121,24 @@ fn location_case_and_spaces_are_not_a_change() {
 
 #[test]
 fn ids_compare_segment_by_segment_case_insensitively() {
+    let subnet = "/subscriptions/S/resourceGroups/Net/providers/Microsoft.Network/\
+                  virtualNetworks/v/subnets/aci";
+    let identity = "/subscriptions/S/resourceGroups/Id/providers/\
+                    Microsoft.ManagedIdentity/userAssignedIdentities/web";
     let mut desired = desired_body();
-    desired["properties"]["subnetIds"] = json!([{"id": "/subscriptions/S/resourceGroups/Net/providers/Microsoft.Network/virtualNetworks/v/subnets/aci"}]);
-    desired["identity"] = json!({"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/S/resourceGroups/Id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/web": {}}});
+    desired["properties"]["subnetIds"] = json!([{ "id": subnet }]);
+    desired["identity"] =
+        json!({"type": "UserAssigned", "userAssignedIdentities": { identity: {} }});
+
+    // Azure answers with its own casing of every segment.
+    let live_subnet = subnet.to_lowercase();
+    let live_identity = identity
+        .replace("resourceGroups/Id", "resourcegroups/id")
+        .replace("web", "WEB");
     let mut live = azure_returns();
-    live["properties"]["subnetIds"] = json!([{"id": "/subscriptions/s/resourcegroups/net/providers/microsoft.network/virtualnetworks/v/subnets/aci", "name": "aci"}]);
-    live["identity"] = json!({"type": "userassigned", "principalId": "p", "tenantId": "t", "userAssignedIdentities": {"/subscriptions/s/resourcegroups/id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/WEB": {"principalId": "x", "clientId": "y"}}});
+    live["properties"]["subnetIds"] = json!([{ "id": live_subnet, "name": "aci" }]);
+    live["identity"] = json!({"type": "userassigned", "principalId": "p", "tenantId": "t",
+        "userAssignedIdentities": { live_identity: {"principalId": "x", "clientId": "y"} }});
     let d = run(&desired, &live);
     assert!(d.is_empty(), "unexpected changes: {:?}", d.attributes);
 }
@@ -275,7 +288,8 @@ fn withheld_storage_keys_and_secret_volumes_are_not_drift_when_recorded() {
     let mut live = azure_returns();
     live["properties"]["volumes"] = json!([
         {"name": "conf", "secret": {}},
-        {"name": "files", "azureFile": {"shareName": "s", "storageAccountName": "a", "readOnly": false}}
+        {"name": "files",
+         "azureFile": {"shareName": "s", "storageAccountName": "a", "readOnly": false}}
     ]);
     let key_entry = Sensitive::new("k3y".to_string());
     let conf_entry = Sensitive::new(json!({"app.conf": "YQ=="}).to_string());

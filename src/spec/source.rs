@@ -166,8 +166,9 @@ impl SourceMap {
     }
 
     /// Masks the bytes of every span of `all` in the text that diagnostics quote (line
-    /// breaks are kept so line numbers do not move), in one pass per file (a stack of a thousand groups
-    /// has a thousand secrets: copying the file once per secret would be quadratic).
+    /// breaks are kept so line numbers do not move), in one pass per file: a stack of a
+    /// thousand groups has a thousand secrets, and copying the file once per secret
+    /// would be quadratic.
     pub(crate) fn mask_all(&mut self, all: &[Origin]) {
         for (index, file) in self.files.iter_mut().enumerate() {
             let mine = all.iter().filter(|at| at.file.0 as usize == index);

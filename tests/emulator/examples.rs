@@ -1,6 +1,6 @@
-//! Every official example (tests/fixtures/aci-api/examples) is sent to the emulator, and each answer
-//! must have the documented shape: the documented status, and every key of the
-//! documented body present (values the service generates may differ).
+//! Every official example (tests/fixtures/aci-api/examples) is sent to the emulator,
+//! and each answer must have the documented shape: the documented status, and every
+//! key of the documented body present (values the service generates may differ).
 
 use std::path::PathBuf;
 

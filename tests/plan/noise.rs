@@ -87,9 +87,15 @@ memory_gb = 0.5
 
 #[tokio::test]
 async fn secrets_the_service_never_returns() {
-    let group = r#"diagnostics = { log_analytics = { workspace_id = "ws", workspace_key = "${env.LAW}", log_type = "ContainerInsights", metadata = { team = "a" } } }"#;
+    let group = r#"diagnostics.log_analytics.workspace_id = "ws"
+diagnostics.log_analytics.workspace_key = "${env.LAW}"
+diagnostics.log_analytics.log_type = "ContainerInsights"
+diagnostics.log_analytics.metadata = { team = "a" }"#;
     let container = r#"secure_env = { TOKEN = "${env.TOKEN}" }
-volume_mounts = [{ name = "files", mount_path = "/f" }, { name = "config", mount_path = "/conf" }]"#;
+volume_mounts = [
+    { name = "files", mount_path = "/f" },
+    { name = "config", mount_path = "/conf" },
+]"#;
     let more = r#"
 [[container_group.app.volumes]]
 name = "files"
@@ -115,14 +121,21 @@ password = "${env.PULL}"
 
 #[tokio::test]
 async fn resource_ids_in_other_casing() {
-    let group = r#"identity = { type = "UserAssigned", user_assigned = ["/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/RG-ID/providers/microsoft.managedidentity/userAssignedIdentities/App"] }"#;
+    let id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/RG-ID/\
+              providers/microsoft.managedidentity/userAssignedIdentities/App";
+    let group = format!("identity.type = \"UserAssigned\"\nidentity.user_assigned = [\"{id}\"]");
+    let group = group.as_str();
     assert_no_changes_after_apply(&stack("westeurope", group, "", ""), &[]).await;
 }
 
 #[tokio::test]
 async fn dns_settings_with_loose_spacing() {
-    let group = r#"ip_address = { type = "Public", dns_name_label = "noise-app-label", ports = [80] }
-dns_config = { name_servers = ["10.0.0.10"], search_domains = "a.local  b.local", options = "ndots:2" }"#;
+    let group = r#"ip_address.type = "Public"
+ip_address.dns_name_label = "noise-app-label"
+ip_address.ports = [80]
+dns_config.name_servers = ["10.0.0.10"]
+dns_config.search_domains = "a.local  b.local"
+dns_config.options = "ndots:2""#;
     let container = "ports = [80]";
     assert_no_changes_after_apply(&stack("westeurope", group, container, ""), &[]).await;
 }

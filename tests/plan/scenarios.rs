@@ -350,15 +350,12 @@ async fn dependents_follow_the_new_ip_of_a_started_group() {
     );
 
     lab.apply().await;
+    let groups = "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups";
     let db = lab
-        .arm(
-            Method::GET,
-            "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/shop-db",
-            None,
-        )
+        .arm(Method::GET, &format!("{groups}/shop-db"), None)
         .await;
     let web = lab
-        .arm(Method::GET, "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/shop-web", None)
+        .arm(Method::GET, &format!("{groups}/shop-web"), None)
         .await;
     let env = &web["properties"]["containers"][0]["properties"]["environmentVariables"];
     let db_host = env

@@ -26,12 +26,12 @@ impl<'a> Planner<'a> {
         } else {
             ""
         };
+        let stack = &self.stack().name;
+        let tags = format!("{TAG_STACK}={stack} {TAG_ADDRESS}={address}");
         let help = format!(
-            "{existing_hint}adopt it by adding the tags `{TAG_STACK}={}` and `{TAG_ADDRESS}={address}` \
-             (e.g. `az tag update --operation merge --resource-id <id> --tags {TAG_STACK}={} {TAG_ADDRESS}={address}`), \
-             or pick another name",
-            self.stack().name,
-            self.stack().name,
+            "{existing_hint}adopt it by adding the tags `{TAG_STACK}={stack}` and \
+             `{TAG_ADDRESS}={address}` (e.g. `az tag update --operation merge --resource-id \
+             <id> --tags {tags}`), or pick another name"
         );
         self.errors.push(self.stack().error_at(
             origin,
