@@ -22,7 +22,7 @@ use crate::plan::ignore::{ignore_keys, keep_ignored};
 use crate::plan::live::tag;
 use crate::plan::lower::{LowerContext, lower_container_group};
 use crate::plan::placeholder::has_placeholder;
-use crate::plan::planner::deployment_failed;
+use crate::plan::planner::{being_deleted, deployment_failed};
 use crate::plan::rules::replacement_reason;
 use crate::plan::secrets::SecretHashes;
 use crate::plan::step::{Step, UpdateMode};
@@ -36,11 +36,18 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
         (ResourceKind::ResourceGroup, Action::Update) => update_resource_group(&cx, &step).await,
         (ResourceKind::ResourceGroup, Action::Delete) => delete_resource_group(&cx, &step).await,
         (ResourceKind::ResourceGroup, Action::Replace) => replace_resource_group(&cx, &step).await,
-        (ResourceKind::ContainerGroup, Action::Create) => create_group(&cx, &step).await,
+        (ResourceKind::ContainerGroup, Action::Create) => create_group(&cx, &step, None).await,
         (ResourceKind::ContainerGroup, Action::Update) => update_group(&cx, &step).await,
         (ResourceKind::ContainerGroup, Action::Replace) => {
             let old = step.previous.clone().unwrap_or_else(|| step.azure.clone());
             let name = old.name.clone().unwrap_or_default();
+            // What `ignore_changes` keeps travels from the old group to the new one.
+            let carried = cx
+                .client
+                .get_container_group(&old.resource_group, &name)
+                .await
+                .map_err(|e| fail(&step, Phase::Destroy, &e))?
+                .map(|g| serde_json::to_value(g).unwrap_or(Value::Null));
             phase(&cx, &step, Phase::Destroy, None, async {
                 cx.client
                     .delete_container_group(&old.resource_group, &name)
@@ -48,7 +55,7 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
                     .map(|()| None)
             })
             .await?;
-            create_group(&cx, &step).await
+            create_group(&cx, &step, carried.as_ref()).await
         }
         (ResourceKind::ContainerGroup, Action::Delete) => {
             let (rg, name) = names(&step);
@@ -77,9 +84,21 @@ pub async fn run_step(cx: Arc<ApplyContext>, step: Step) -> Result<StepOutput, S
     }
 }
 
-async fn create_group(cx: &ApplyContext, step: &Step) -> Result<StepOutput, StepFailure> {
-    let body = lower_group(cx, step)?;
+/// Creates the group; `carried` is the group it replaces, whose ignored fields
+/// (`lifecycle.ignore_changes`) the new one keeps.
+async fn create_group(
+    cx: &ApplyContext,
+    step: &Step,
+    carried: Option<&Value>,
+) -> Result<StepOutput, StepFailure> {
+    let mut body = lower_group(cx, step)?;
+    if let Some(old) = carried {
+        let _ = keep_ignored(&mut body, old, &ignored_paths(cx, step));
+    }
     let (rg, name) = names(step);
+    if step.after_delete {
+        wait_until_deleted(cx, step).await?;
+    }
     let group: ContainerGroup = from_value(step, Phase::Create, body.clone())?;
     let returned = phase_value(cx, step, Phase::Create, async {
         cx.client.put_container_group(rg, name, &group).await
@@ -248,12 +267,7 @@ async fn lower_against_live(
         .await
         .map_err(|e| fail(step, which, &e))?
         .map(|g| serde_json::to_value(g).unwrap_or(Value::Null));
-    let ignored = cx
-        .stack
-        .container_groups
-        .get(&step.address.key)
-        .map(|cg| ignore_keys(&cg.lifecycle.ignore_changes))
-        .unwrap_or_default();
+    let ignored = ignored_paths(cx, step);
     if let Some(current) = &current
         && !ignored.is_empty()
     {
@@ -271,6 +285,38 @@ fn note_health(cx: &ApplyContext, step: &Step, returned: &Value) {
         cx.note(step, &note);
     }
 }
+
+/// The canonical paths the group's `lifecycle.ignore_changes` names.
+fn ignored_paths(cx: &ApplyContext, step: &Step) -> Vec<String> {
+    cx.stack
+        .container_groups
+        .get(&step.address.key)
+        .map(|cg| ignore_keys(&cg.lifecycle.ignore_changes))
+        .unwrap_or_default()
+}
+
+/// A group of that name that is still being deleted would turn a create into a
+/// conflict: wait (within the long-running-operation bound) until it is gone.
+async fn wait_until_deleted(cx: &ApplyContext, step: &Step) -> Result<(), StepFailure> {
+    let (rg, name) = names(step);
+    let started = std::time::Instant::now();
+    loop {
+        let now = cx.client.get_container_group(rg, name).await;
+        let now = now.map_err(|e| fail(step, Phase::Create, &e))?;
+        let body = now.map(|g| serde_json::to_value(g).unwrap_or(Value::Null));
+        if !body.as_ref().is_some_and(being_deleted) {
+            return Ok(());
+        }
+        if started.elapsed() > DELETE_WAIT {
+            let message = format!("{name} is still being deleted after {DELETE_WAIT:?}");
+            return Err(StepFailure::new(step, Phase::Create, message, None));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// How long a create waits for an earlier delete of the same name to finish.
+const DELETE_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// Whether a PUT of `desired` would change the live group.
 fn differs(desired: &Value, live: &Value) -> bool {

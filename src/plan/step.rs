@@ -61,6 +61,8 @@ pub struct Step {
     pub location: Option<String>,
     /// The secret-hash salt the body was lowered with.
     pub salt: Option<String>,
+    /// The group is being deleted (outside this plan): create it only once it is gone.
+    pub after_delete: bool,
     /// The desired canonical body as planned (never serialized: it holds secrets).
     pub desired: Canon,
 }
@@ -76,6 +78,7 @@ impl Step {
             state: None,
             location: None,
             salt: None,
+            after_delete: false,
             desired: desired.clone(),
         }
     }
@@ -92,6 +95,11 @@ impl Step {
 
     pub fn with_previous(mut self, previous: Option<AzureName>) -> Step {
         self.previous = previous;
+        self
+    }
+
+    pub fn after_delete(mut self, waiting: bool) -> Step {
+        self.after_delete = waiting;
         self
     }
 

@@ -30,12 +30,14 @@ pub struct Lab {
 
 impl Lab {
     pub async fn new() -> Lab {
-        let cloud = start(
-            EmulatorConfig::for_tests(),
-            "127.0.0.1:0".parse().expect("addr"),
-        )
-        .await
-        .expect("emulator starts");
+        Lab::with(EmulatorConfig::for_tests()).await
+    }
+
+    /// A lab whose emulator has `config`.
+    pub async fn with(config: EmulatorConfig) -> Lab {
+        let cloud = start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("emulator starts");
         let url = url::Url::parse(&cloud.base_url()).expect("url");
         let credential = Credential::Static(Secret::new("test-token"));
         let mut config = ClientConfig::new(url, LOCAL_SUBSCRIPTION, credential);

@@ -316,6 +316,45 @@ env = {{ MODE = "{mode}" }}
     assert_eq!(after["tags"]["deployed_by"], "pipeline-42");
     let env = &after["properties"]["containers"][0]["properties"]["environmentVariables"];
     assert_eq!(env, &json!([{"name": "MODE", "value": "b"}]));
+
+    // A replacement (more memory) keeps them too: the new group starts from the old.
+    lab.write(&toml("b").replace("memory_gb = 1.5", "memory_gb = 2.0"));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(planned.plan.changes[0].action, Action::Replace);
+    lab.apply().await;
+    let after = lab.arm(Method::GET, path, None).await;
+    let image = &after["properties"]["containers"][0]["properties"]["image"];
+    assert_eq!(image, "nginx:1.27-ci");
+    assert_eq!(after["tags"]["deployed_by"], "pipeline-42");
+    let (again, ..) = lab.plan().await;
+    assert!(!again.plan.has_changes(), "{}", renderings(&again));
+}
+
+#[tokio::test]
+async fn a_group_being_deleted_is_created_again_once_gone() {
+    let mut config = aciform::emulator::EmulatorConfig::for_tests();
+    config.operation_time = std::time::Duration::from_millis(400);
+    let mut lab = Lab::with(config).await;
+    lab.env.insert("DB_PASSWORD".into(), SECRET.into());
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+
+    // Someone deletes the web group; the delete is still running when we plan.
+    let groups = "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups";
+    lab.arm(Method::DELETE, &format!("{groups}/shop-web"), None)
+        .await;
+    let (planned, ..) = lab.plan().await;
+    let web = &planned.plan.changes[1];
+    assert_eq!(web.action, Action::Create, "{}", renderings(&planned));
+    assert!(
+        web.reasons[0].contains("being deleted"),
+        "{:?}",
+        web.reasons
+    );
+
+    lab.apply().await;
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
 }
 
 #[tokio::test]
@@ -453,7 +492,7 @@ async fn a_group_stuck_deploying_is_not_called_settled() {
     let web = &planned.plan.changes[1];
     assert_eq!(web.action, Action::NoOp);
     assert!(
-        web.reasons[0].contains("a deployment is still in progress"),
+        web.reasons[0].contains("an operation is still in progress"),
         "{:?}",
         web.reasons
     );

@@ -28,14 +28,22 @@ impl<'a> Planner<'a> {
         } else {
             live_state.group(&rg.name, &cg.name)
         };
-        let (live, moved_from) = match by_name {
-            Some(live) => (Some(live), None),
-            None => (None, self.owned_group_at(&address)),
+        // A group being deleted is as good as gone: it is created again once the
+        // delete has finished (the executor waits for that).
+        let deleting = by_name.filter(|g| being_deleted(&g.body));
+        if let Some(going) = deleting {
+            self.claim(going);
+        }
+        let by_name = by_name.filter(|_| deleting.is_none());
+        let (live, moved_from) = match (by_name, deleting) {
+            (Some(live), _) => (Some(live), None),
+            (None, Some(_)) => (None, None),
+            (None, None) => (None, self.owned_group_at(&address)),
         };
         if let Some(old) = moved_from {
             self.claim(old);
         }
-        self.read_group(&address, live.or(moved_from));
+        self.read_group(&address, live.or(moved_from).or(deleting));
         if let Some(live) = live {
             self.claim(live);
             if !self.check_owner(
@@ -109,6 +117,11 @@ impl<'a> Planner<'a> {
                 attrs.push(state_change(old_state, cg.state));
             }
             let (action, reasons, previous) = match moved_from {
+                None if deleting.is_some() => {
+                    let why = "it is being deleted (provisioningState `Deleting`): it is \
+                               created again once the delete has finished";
+                    (Action::Create, vec![why.to_string()], None)
+                }
                 None => (Action::Create, vec![], None),
                 Some(old) => {
                     let old_name = old
@@ -140,7 +153,8 @@ impl<'a> Planner<'a> {
             let step = Step::new(&address, action, name, desired_canon)
                 .with_state(cg.state)
                 .with_previous(previous)
-                .with_lowering(&location, &salt);
+                .with_lowering(&location, &salt)
+                .after_delete(deleting.is_some());
             self.push(
                 address,
                 Some(id),
@@ -200,14 +214,15 @@ impl<'a> Planner<'a> {
             // Nothing to change, but nothing settled either: say so rather than
             // "no changes" for a group stuck deploying.
             let why = format!(
-                "a deployment is still in progress (provisioningState `{state}`): plan again \
+                "an operation is still in progress (provisioningState `{state}`): plan again \
                  once it has finished"
             );
             (Action::NoOp, vec![why], UpdateMode::None)
         } else {
             (Action::NoOp, vec![], UpdateMode::None)
         };
-        if update == UpdateMode::Put {
+        // A PUT, or the create of a replacement, carries ignored fields over from live.
+        if update == UpdateMode::Put || action == Action::Replace {
             let desired = desired.unwrap_or_else(|| lower_container_group_canon(&cx, cg).0);
             self.check_ignored_kept(cg, &desired, &live.body, desired_canon, live_canon, &rules);
         }
@@ -381,6 +396,13 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
         && scope(live.canon()) == "unsecure"
         && cmp(desired, "location")? == cmp(live.canon(), "location")?;
     same.then(|| fqdn.to_string())
+}
+
+/// Whether a live group is being deleted.
+pub fn being_deleted(live: &Value) -> bool {
+    live.pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("deleting"))
 }
 
 /// The provisioning state of a group whose last operation has not finished.

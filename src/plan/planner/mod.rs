@@ -31,7 +31,7 @@ mod guards;
 mod leftovers;
 mod resource_group;
 
-pub use container_group::deployment_failed;
+pub use container_group::{being_deleted, deployment_failed};
 
 /// Note on every in-place PUT: ACI restarts all containers on any update.
 pub const RESTART_NOTE: &str = "an in-place update restarts every container of the group";
