@@ -129,9 +129,38 @@ fn secrets_written_wrongly_or_near_a_syntax_error_stay_hidden() {
             "ports = [80]\nsecure_env = { PW = \"SEKRET-open-3 }",
         ),
     ];
-    for (from, to) in cases {
+    let more = [
+        // A misspelt secret field.
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_envv = { A = \"SEKRET-typo-4\" }",
+        ),
+        // A dotted key under a secret field (a table where a string is expected).
+        (
+            "ports = [80]",
+            "ports = [80]\n\n[[container_group.web.image_registry_credentials]]\n\
+             server = \"x.azurecr.io\"\nusername = \"u\"\npassword.x = \"SEKRET-dot-5\"",
+        ),
+        // A variable a secret uses, next to a mistake in [vars].
+        (
+            "tag = \"1.0\"",
+            "tag = \"1.0\"\npw = \"SEKRET-var-6\"\nbad = [[1]]",
+        ),
+        // A multi-line secret next to a syntax error.
+        (
+            "ports = [80]",
+            "ports = [80]\nsecure_env = { A = \"\"\"SEKRET-ml-7\nSEKRET-ml-8\"\"\" }\noops oops",
+        ),
+    ];
+    for (from, to) in cases.into_iter().chain(more) {
         let dir = tempfile::tempdir().unwrap();
-        let text = format!("{HEAD}{WEB}").replace(from, to);
+        let mut text = format!("{HEAD}{WEB}").replace(from, to);
+        if to.contains("pw = ") {
+            text = text.replace(
+                "ports = [80]",
+                "ports = [80]\nsecure_env = { PW = \"${vars.pw}\" }",
+            );
+        }
         std::fs::write(dir.path().join("main.toml"), text).unwrap();
         let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

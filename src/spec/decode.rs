@@ -110,7 +110,7 @@ impl Ctx<'_> {
         // A secret of the wrong type (`password = 4242`) is still a secret: the
         // diagnostic about its type must not show it.
         if sensitive && !matches!(v.get_ref(), DeValue::String(_)) {
-            self.masks.push(self.at(v));
+            self.mask_deep(v);
         }
         let s = self.plain_str(v, field)?;
         let whole = self.at(v);
@@ -147,6 +147,10 @@ impl Ctx<'_> {
                 Segment::Expr { body, range } => {
                     let at = place(range);
                     ok &= self.scope.eval(self.issues, body, &at, &mut text, allow);
+                    // A variable a secret uses is as secret as the secret.
+                    if sensitive && let Some(var_at) = self.scope.var_origin(body) {
+                        self.masks.push(var_at);
+                    }
                 }
             }
         }
@@ -214,6 +218,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// Masks every value inside `v` (for a table or an array, its leaves: a dotted key
+    /// `password.x = "…"` makes a table whose own span is the key).
+    pub fn mask_deep(&mut self, v: &Value<'_>) {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                for (_, inner) in t.iter() {
+                    self.mask_deep(inner);
+                }
+            }
+            DeValue::Array(items) => {
+                for inner in items.iter() {
+                    self.mask_deep(inner);
+                }
+            }
+            _ => {
+                let at = self.at(v);
+                self.masks.push(at);
+            }
+        }
+    }
+
     /// A table of secrets (`secure_env`, a secret volume): when it is not a table, its
     /// value is masked in diagnostics, since it may be the secret written wrongly.
     pub fn secret_table<'v, 'i>(
@@ -222,7 +247,7 @@ impl Ctx<'_> {
         field: &str,
     ) -> Option<&'v DeTable<'i>> {
         if !matches!(v.get_ref(), DeValue::Table(_)) {
-            self.masks.push(self.at(v));
+            self.mask_deep(v);
         }
         self.table(v, field)
     }
@@ -361,6 +386,15 @@ pub(crate) fn list_of<T>(
     Some(out)
 }
 
+/// Whether a field name looks like it holds a secret (for fields aciform does not
+/// know, such as a misspelt `passwd`).
+fn looks_sensitive(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["secure", "secret", "pass", "pwd", "key", "token", "cred"]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
 /// A table being read: its entries, what it is ("a container") for messages.
 pub(crate) struct Fields<'t, 'i> {
     entries: Vec<(&'t str, Range<usize>, &'t Value<'i>)>,
@@ -385,8 +419,13 @@ impl<'t, 'i> Fields<'t, 'i> {
             if !known.contains(&name) {
                 let at = ctx.origin(key.span());
                 let message = format!("unknown field `{name}` in {what}");
-                let help = did_you_mean(name, known.iter().copied())
-                    .unwrap_or_else(|| format!("{what} has: {}", known.join(", ")));
+                let suggestion = did_you_mean(name, known.iter().copied());
+                // A misspelt secret field (`passwd`, `secure_envv`) still holds a secret.
+                if looks_sensitive(name) || suggestion.as_deref().is_some_and(looks_sensitive) {
+                    ctx.mask_deep(value);
+                }
+                let help =
+                    suggestion.unwrap_or_else(|| format!("{what} has: {}", known.join(", ")));
                 ctx.issues
                     .push(Issue::new(&at, message, "unknown field").help(help));
                 continue;

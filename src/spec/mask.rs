@@ -19,15 +19,25 @@ const SENSITIVE_KEYS: &[&str] = &[
 pub(crate) fn suspect_spans(file: FileId, text: &str) -> Vec<Origin> {
     let mut spans = Vec::new();
     let mut in_sensitive_table = false;
+    // The delimiter of a multi-line string opened on a sensitive line: every line up
+    // to the one that closes it is masked whole.
+    let mut open_string: Option<&str> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if trimmed.starts_with('[') {
+        if let Some(delim) = open_string {
+            spans.extend(value_spans(line, offset, file));
+            if line.contains(delim) {
+                open_string = None;
+            }
+        } else if trimmed.starts_with('[') {
             in_sensitive_table = names_sensitive_key(trimmed);
         } else if let Some(eq) = line.find('=') {
             let key = &line[..eq];
-            if in_sensitive_table || names_sensitive_key(key) || names_sensitive_key(&line[eq..]) {
-                spans.extend(value_spans(&line[eq + 1..], offset + eq + 1, file));
+            let value = &line[eq + 1..];
+            if in_sensitive_table || names_sensitive_key(key) || names_sensitive_key(value) {
+                spans.extend(value_spans(value, offset + eq + 1, file));
+                open_string = opens_multiline(value);
             }
         } else if in_sensitive_table {
             spans.extend(value_spans(line, offset, file));
@@ -35,6 +45,13 @@ pub(crate) fn suspect_spans(file: FileId, text: &str) -> Vec<Origin> {
         offset += line.len();
     }
     spans
+}
+
+/// The delimiter of a multi-line string left open at the end of `part`, if any.
+fn opens_multiline(part: &str) -> Option<&'static str> {
+    ["\"\"\"", "\'\'\'"]
+        .into_iter()
+        .find(|delim| part.matches(delim).count() % 2 == 1)
 }
 
 /// Whether `text` names a sensitive key as one of its dotted or bare words.
@@ -97,6 +114,15 @@ mod tests {
             "{out}"
         );
         assert!(out.starts_with("[container_group.w.containers.secure_env]\nPW = "));
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_masked_to_its_end() {
+        let text =
+            "secure_env = { A = \"\"\"line one\nline two\nline three\"\"\" }\nimage = \"x\"\n";
+        let out = masked(text);
+        assert!(!out.contains("line"), "{out}");
+        assert!(out.ends_with("image = \"x\"\n"), "{out}");
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub(crate) struct Var {
     pub value: String,
     /// Its value came from `${env.…}`: never quote it.
     pub from_env: bool,
+    /// Where its literal value is written (none for `--var`): masked in diagnostics
+    /// when a sensitive field uses the variable.
+    pub at: Option<Origin>,
 }
 
 /// What a string may refer to.
@@ -39,6 +42,12 @@ pub(crate) struct Scope {
 impl Scope {
     /// Evaluates `${body}` at `at` and appends the result to `text`. Reports and
     /// returns false when the expression is wrong.
+    /// Where the literal of `${vars.NAME}` (`body`) is written, if it is a variable.
+    pub fn var_origin(&self, body: &str) -> Option<Origin> {
+        let name = body.trim().strip_prefix("vars.")?;
+        self.vars.get(name)?.at.clone()
+    }
+
     pub fn eval(
         &self,
         issues: &mut Issues,

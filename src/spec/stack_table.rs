@@ -138,6 +138,7 @@ fn var_value(ctx: &mut Ctx<'_>, v: &Value<'_>, name: &str) -> Option<Var> {
             return Some(Var {
                 value,
                 from_env: text.from_env,
+                at: Some(ctx.at(v)),
             });
         }
         DeValue::Integer(i) => i.to_string(),
@@ -151,6 +152,7 @@ fn var_value(ctx: &mut Ctx<'_>, v: &Value<'_>, name: &str) -> Option<Var> {
     Some(Var {
         value,
         from_env: false,
+        at: Some(ctx.at(v)),
     })
 }
 
@@ -184,9 +186,12 @@ pub(crate) fn apply_overrides(
             ));
             continue;
         }
+        // The default written in the file stays masked if a secret uses the variable.
+        let at = var.at.take();
         *var = Var {
             value: value.clone(),
             from_env: false,
+            at,
         };
     }
 }
