@@ -71,6 +71,33 @@ impl Lab {
         self.plan_with(false).await
     }
 
+    /// The plan's errors (it must fail).
+    pub async fn plan_errors(&self) -> Vec<String> {
+        let (stack, graph) = self.load();
+        let live = read_live(&self.client, &stack, &ReadOptions::default())
+            .await
+            .expect("read");
+        let request = PlanRequest {
+            stack: &stack,
+            graph: &graph,
+            live: &live,
+            subscription: LOCAL_SUBSCRIPTION,
+            target: TargetInfo {
+                kind: TargetKind::Local,
+                endpoint: "http://127.0.0.1".into(),
+                subscription: LOCAL_SUBSCRIPTION.into(),
+            },
+            only: None,
+            destroy: false,
+        };
+        let errors = build_plan(&request).expect_err("the plan is refused");
+        errors
+            .errors()
+            .iter()
+            .map(|e| e.message().to_string())
+            .collect()
+    }
+
     pub async fn plan_with(
         &self,
         destroy: bool,

@@ -502,3 +502,25 @@ async fn a_group_stuck_deploying_is_not_called_settled() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_resource_group_holding_foreign_groups_is_never_replaced() {
+    let lab = lab().await;
+    lab.write(&stack("nginx:1.25.3", "2.0", ""));
+    lab.apply().await;
+    let foreign = json!({"location": "westeurope", "properties": {"osType": "Linux",
+        "containers": [{"name": "f", "properties": {"image": "busybox",
+            "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}}}}]}});
+    let path = "/resourceGroups/rg-shop/providers/Microsoft.ContainerInstance/containerGroups/f";
+    lab.arm(Method::PUT, path, Some(foreign)).await;
+    lab.settle().await;
+
+    lab.write(&stack("nginx:1.25.3", "2.0", "").replacen("westeurope", "northeurope", 1));
+    let errors = lab.plan_errors().await;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("replacing this resource group would delete `rg-shop`")),
+        "{errors:?}"
+    );
+}

@@ -58,7 +58,7 @@ impl<'a> Planner<'a> {
                     self.claimed_rgs.insert(old.to_ascii_lowercase());
                     self.read_rg(&address, Some(&body));
                     self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
-                    self.refuse_if_foreign_inside(&old, &rg.origin);
+                    self.refuse_if_foreign_inside(&old, &rg.origin, "renaming");
                     let why = format!(
                         "the Azure name changed (was `{old}`): the old resource group is deleted \
                          with the container groups in it, then the new one is created"
@@ -108,6 +108,7 @@ impl<'a> Planner<'a> {
         if action == Action::Replace {
             self.fresh_rgs.insert(rg.name.to_ascii_lowercase());
             self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
+            self.refuse_if_foreign_inside(&rg.name, &rg.origin, "replacing");
         }
         let step = Step::new(&address, action, name, &desired_canon).with_update(update);
         self.push(
@@ -138,8 +139,15 @@ impl<'a> Planner<'a> {
             })
     }
 
-    /// A resource group can be deleted only when nothing in it belongs to anyone else.
-    pub(super) fn refuse_if_foreign_inside(&mut self, rg: &str, origin: &crate::spec::Origin) {
+    /// A resource group can be deleted (by renaming or replacing it) only when nothing
+    /// in it belongs to anyone else. Refused here, before anything is deleted; what the
+    /// plan cannot see (resources other than container groups) the executor checks.
+    pub(super) fn refuse_if_foreign_inside(
+        &mut self,
+        rg: &str,
+        origin: &crate::spec::Origin,
+        doing: &str,
+    ) {
         let stack = self.stack().name.clone();
         let foreign: Vec<String> = self
             .req
@@ -157,13 +165,13 @@ impl<'a> Planner<'a> {
         self.errors.push(self.stack().error_at(
             origin,
             format!(
-                "renaming this resource group would delete `{rg}`, which holds container groups \
+                "{doing} this resource group would delete `{rg}`, which holds container groups \
                  this stack does not own: {}",
                 foreign.join(", ")
             ),
-            "renamed here",
+            "declared here",
             Some(format!(
-                "move or delete those groups first, or keep the name `{rg}`"
+                "move or delete those groups first, or keep `{rg}` as it is"
             )),
         ));
     }
