@@ -524,3 +524,47 @@ async fn a_resource_group_holding_foreign_groups_is_never_replaced() {
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn a_new_dns_label_reaches_the_groups_that_use_the_fqdn() {
+    let lab = lab().await;
+    let with_client = |label: &str| {
+        let base = stack("nginx:1.25.3", "2.0", "").replace("shop-web-test", label);
+        format!(
+            "{base}
+[container_group.client]
+resource_group = \"main\"
+name = \"shop-client\"
+
+[[container_group.client.containers]]
+name = \"client\"
+image = \"busybox\"
+cpu = 0.5
+memory_gb = 0.5
+env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
+"
+        )
+    };
+    lab.write(&with_client("shop-web-one"));
+    lab.apply().await;
+    lab.write(&with_client("shop-web-two"));
+    let (planned, ..) = lab.plan().await;
+    assert_eq!(
+        actions(&planned),
+        [
+            "container_group.client Update",
+            "container_group.db NoOp",
+            "container_group.web Update",
+            "resource_group.main NoOp"
+        ]
+    );
+    let client = &planned.plan.changes[0];
+    assert!(
+        client.attributes.iter().any(|a| a.known_after_apply),
+        "{}",
+        renderings(&planned)
+    );
+    lab.apply().await;
+    let (after, ..) = lab.plan().await;
+    assert!(!after.plan.has_changes(), "{}", renderings(&after));
+}

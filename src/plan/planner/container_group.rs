@@ -252,20 +252,25 @@ impl<'a> Planner<'a> {
                 known.attrs.insert("fqdn".into(), fqdn.clone());
             }
         } else {
-            // The group stays: its IP and FQDN are known now.
-            for (attr, pointer) in [
-                ("ip", "/properties/ipAddress/ip"),
-                ("fqdn", "/properties/ipAddress/fqdn"),
+            // The group stays: its IP and FQDN are known now, unless a start may bring
+            // another IP or a new DNS name label gives another FQDN.
+            let relabelled = d.attributes.iter().any(|a| {
+                a.path == "ip_address.dns_name_label"
+                    || a.path == "ip_address.dns_name_label_reuse_policy"
+            });
+            for (attr, pointer, changes) in [
+                ("ip", "/properties/ipAddress/ip", restarts_stopped),
+                ("fqdn", "/properties/ipAddress/fqdn", relabelled),
             ] {
-                if attr == "ip" && restarts_stopped {
+                if changes {
+                    if cg.ip_address.is_some() {
+                        attributes.push(after_apply(&live.body, attr, pointer));
+                    }
                     continue;
                 }
                 if let Some(v) = live.body.pointer(pointer).and_then(Value::as_str) {
                     known.attrs.insert(attr.into(), v.into());
                 }
-            }
-            if restarts_stopped && cg.ip_address.is_some() {
-                attributes.extend(assigned_after_apply(Some(&live.body), false));
             }
         }
         self.known.insert(address.clone(), known);
@@ -396,6 +401,21 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
         && scope(live.canon()) == "unsecure"
         && cmp(desired, "location")? == cmp(live.canon(), "location")?;
     same.then(|| fqdn.to_string())
+}
+
+/// `ip_address.ATTR` of a live group as a value known only after apply.
+fn after_apply(live: &Value, attr: &str, pointer: &str) -> AttributeChange {
+    let before = live
+        .pointer(pointer)
+        .filter(|v| !crate::plan::canon::is_absent(v));
+    AttributeChange {
+        path: format!("ip_address.{attr}"),
+        before: before.cloned(),
+        after: None,
+        sensitive: false,
+        known_after_apply: true,
+        forces_replacement: false,
+    }
 }
 
 /// Whether a live group is being deleted.
