@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use super::execute::{Verb, execute};
+use super::execute::{ExecuteOptions, Verb, execute};
 use super::lock::StackLock;
 use super::plan::make_plan;
 use super::session::Session;
@@ -49,9 +49,12 @@ pub async fn cmd_apply(out: &Output, args: &ApplyArgs) -> Result<u8, CliError> {
         session,
         planned,
         live,
-        parallelism,
-        args.auto_approve,
-        Verb::Apply,
+        &ExecuteOptions {
+            parallelism,
+            auto_approve: args.auto_approve,
+            verb: Verb::Apply,
+            targets: &args.targets,
+        },
     )
     .await
 }
@@ -114,9 +117,12 @@ async fn apply_saved(out: &Output, args: &ApplyArgs, saved: PlanFile) -> Result<
         session,
         planned,
         live,
-        parallelism,
-        args.auto_approve,
-        Verb::Apply,
+        &ExecuteOptions {
+            parallelism,
+            auto_approve: args.auto_approve,
+            verb: Verb::Apply,
+            targets: &saved.targets,
+        },
     )
     .await
 }

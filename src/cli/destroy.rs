@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::execute::{Verb, execute};
+use super::execute::{ExecuteOptions, Verb, execute};
 use super::lock::StackLock;
 use super::plan::make_plan;
 use super::session::Session;
@@ -32,9 +32,12 @@ pub async fn cmd_destroy(out: &Output, args: &DestroyArgs) -> Result<u8, CliErro
         session,
         planned,
         live,
-        parallelism,
-        args.auto_approve,
-        Verb::Destroy,
+        &ExecuteOptions {
+            parallelism,
+            auto_approve: args.auto_approve,
+            verb: Verb::Destroy,
+            targets: &[],
+        },
     )
     .await
 }

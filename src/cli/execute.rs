@@ -23,16 +23,31 @@ use crate::render;
 pub use super::summary::Verb;
 
 /// Prints the plan, confirms, executes and reports. Returns the exit code.
+/// How to execute: the command's flags.
+pub struct ExecuteOptions<'a> {
+    pub parallelism: usize,
+    pub auto_approve: bool,
+    pub verb: Verb,
+    /// `--target` addresses, if the plan was limited by them.
+    pub targets: &'a [String],
+}
+
 pub async fn execute(
     out: &Output,
     session: Session,
     planned: PlannedStack,
     live: LiveState,
-    parallelism: usize,
-    auto_approve: bool,
-    verb: Verb,
+    options: &ExecuteOptions<'_>,
 ) -> Result<u8, CliError> {
-    out.print(&render::plan_text(&planned.plan, out.color_stdout));
+    let ExecuteOptions {
+        parallelism,
+        auto_approve,
+        verb,
+        targets,
+    } = *options;
+    let mut text = render::plan_text(&planned.plan, out.color_stdout);
+    text.push_str(&super::plan::target_note(targets).unwrap_or_default());
+    out.print(&text);
     if !planned.plan.has_changes() {
         return Ok(EXIT_OK);
     }

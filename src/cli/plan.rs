@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::session::Session;
 use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
-use crate::plan::file::PlanFile;
+use crate::plan::file::{PlanFile, looks_like_plan_file};
 use crate::plan::live::{LiveReads, LiveState, ReadOptions};
 use crate::plan::planner::{PlanRequest, PlannedStack, build_plan_with};
 use crate::plan::prelower::{Prelowered, prelower};
@@ -46,14 +46,20 @@ pub async fn cmd_plan(out: &Output, args: &PlanArgs) -> Result<u8, CliError> {
     let (planned, live) =
         make_plan(&session, reads, &args.targets, args.refresh_state, false).await?;
 
-    let text = match args.format {
+    let mut text = match args.format {
         PlanFormat::Text => render::plan_text(&planned.plan, out.color_stdout),
         PlanFormat::Markdown => render::plan_markdown(&planned.plan),
         PlanFormat::Json => render::plan_json(&planned.plan),
     };
+    if args.format != PlanFormat::Json
+        && let Some(note) = target_note(&args.targets)
+    {
+        text.push_str(&note);
+    }
     out.print(&text);
 
     if let Some(path) = &args.out {
+        refuse_to_overwrite(path)?;
         let stack_path = absolute(&args.stack.path);
         let var_names = args
             .stack
@@ -173,7 +179,14 @@ fn target_closure(
             None => {
                 let mut err =
                     CliError::msg(format!("--target {raw}: no such resource in the stack"));
-                if let Some(near) = suggest(raw, known.iter().map(String::as_str)) {
+                // A bare KEY (`web`) names its address (`container_group.web`).
+                let by_key = known
+                    .iter()
+                    .find(|a| a.split_once('.').is_some_and(|(_, k)| k == raw));
+                let near = by_key
+                    .map(String::as_str)
+                    .or_else(|| suggest(raw, known.iter().map(String::as_str)));
+                if let Some(near) = near {
                     err = err.with_hint(format!("did you mean `{near}`?"));
                 }
                 return Err(err);
@@ -185,6 +198,43 @@ fn target_closure(
 
 fn absolute(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What a plan limited by `--target` must say: it did not look at everything.
+pub(crate) fn target_note(targets: &[String]) -> Option<String> {
+    (!targets.is_empty()).then(|| {
+        format!(
+            "\nNote: --target limited this plan to {} and what it depends on; changes to \
+             the rest of the stack (deletes of resources that left it included) are not \
+             shown.\n",
+            targets.join(", ")
+        )
+    })
+}
+
+/// A saved plan is JSON: refuse to write it over a stack file (`plan -o main.toml`) or
+/// over anything that is not a saved plan already.
+fn refuse_to_overwrite(path: &Path) -> Result<(), CliError> {
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let existing = std::fs::read_to_string(path).ok();
+    let foreign = existing
+        .as_deref()
+        .is_some_and(|t| !t.is_empty() && !looks_like_plan_file(t));
+    if is_toml || foreign {
+        return Err(CliError::msg(format!(
+            "refusing to write the plan to {}: {}",
+            path.display(),
+            if is_toml {
+                "a .toml file would become part of the stack"
+            } else {
+                "it exists and is not a saved plan"
+            }
+        ))
+        .with_hint("save it under another name, e.g. `-o release.plan`"));
+    }
+    Ok(())
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a plan.

@@ -29,11 +29,31 @@ pub(crate) fn load_checked_early(
     args: &StackArgs,
     early: &mut dyn FnMut(Skeleton),
 ) -> Result<(Stack, ResourceGraph), CliError> {
+    refuse_saved_plan(&args.path)?;
     let vars = parse_var_overrides(&args.vars).map_err(miette::Report::new)?;
     let opts = LoadOptions::from_process(vars);
     let stack = load_stack_early(&args.path, &opts, early).map_err(|e| e.into_report())?;
     let graph = ResourceGraph::build(&stack).map_err(|e| e.into_report())?;
     Ok((stack, graph))
+}
+
+/// A saved plan given where a stack is expected: say so instead of reporting its JSON
+/// as a thousand TOML errors.
+fn refuse_saved_plan(path: &std::path::Path) -> Result<(), CliError> {
+    let text = path
+        .is_file()
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten();
+    if text
+        .as_deref()
+        .is_some_and(crate::plan::file::looks_like_plan_file)
+    {
+        return Err(
+            CliError::msg(format!("{} is a saved plan, not a stack", path.display()))
+                .with_hint(format!("apply it with `aciform apply {}`", path.display())),
+        );
+    }
+    Ok(())
 }
 
 /// `Stack "shop-dev" is valid: 1 resource group, 2 container groups.`

@@ -163,3 +163,68 @@ async fn a_saved_plan_is_refused_against_another_subscription() {
         "nothing was written"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_files_stay_out_of_the_stack_and_stacks_out_of_plan_files() {
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    let stack_dir = fx.stack();
+    let dir = stack_dir.to_str().unwrap();
+
+    // `-o` onto a TOML file would make the plan part of the stack.
+    let main = stack_dir.join("main.toml");
+    let run = fx.run(&["plan", dir, "-o", main.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr
+            .contains("a .toml file would become part of the stack"),
+        "{}",
+        run.both()
+    );
+    assert!(
+        std::fs::read_to_string(&main).unwrap().contains("[stack]"),
+        "the stack is intact"
+    );
+
+    // Nor over a file that is not a saved plan.
+    let notes = fx.file("notes.txt");
+    std::fs::write(&notes, "my notes").unwrap();
+    let run = fx.run(&["plan", dir, "-o", notes.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+
+    // A saved plan given to `plan` is named for what it is.
+    let saved = fx.file("release.plan");
+    let saved = saved.to_str().unwrap();
+    assert_eq!(fx.run(&["plan", dir, "-o", saved]).await.code, Some(0));
+    let run = fx.run(&["plan", saved]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr.contains("is a saved plan, not a stack"),
+        "{}",
+        run.both()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_targeted_plan_says_it_is_partial() {
+    let fx = Fixture::quick(&stack("nginx:1.27")).await;
+    let dir = fx.stack();
+    let dir = dir.to_str().unwrap();
+    let run = fx.run(&["plan", dir, "--target", "web"]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr.contains("did you mean `container_group.web`?"),
+        "{}",
+        run.both()
+    );
+
+    let run = fx
+        .run(&["plan", dir, "--target", "container_group.web"])
+        .await;
+    assert_eq!(run.code, Some(0), "{}", run.both());
+    assert!(
+        run.stdout.contains("Note: --target limited this plan"),
+        "{}",
+        run.both()
+    );
+}
