@@ -119,8 +119,12 @@ async fn persistent_throttling_gives_up_at_the_deadline_with_the_last_arm_error(
     };
     assert!(attempts > 3, "{attempts} attempts");
     assert_eq!(err.code(), Some("SubscriptionRequestsThrottled"));
-    assert_eq!(server.requests().len() as u32, attempts);
-    assert_eq!(client.stats().throttled, u64::from(attempts));
+    // On a loaded machine the sleep before the last attempt can overrun, leaving it so
+    // little of the deadline that it is cut short before the server sees it; the error
+    // then still reports the 429 before it.
+    let answered = server.requests().len() as u32;
+    assert!(attempts - answered <= 1, "{attempts} attempts, {answered} answered");
+    assert_eq!(client.stats().throttled, u64::from(answered));
 }
 
 /// One task's 429 holds back the other tasks' requests of that class until its
