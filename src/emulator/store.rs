@@ -18,7 +18,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +31,10 @@ const JOURNAL_LIMIT: u64 = 1 << 20;
 /// The record map and its optional disk mirror.
 #[derive(Debug)]
 pub struct Store {
-    inner: Mutex<Inner>,
+    // Readers share it: LISTs of different resource groups render at the same time.
+    inner: RwLock<Inner>,
+    /// Whether other processes may write (a data directory): reads sync first.
+    mirrored: bool,
 }
 
 #[derive(Debug)]
@@ -151,18 +154,24 @@ impl Store {
             inner.map = disk.load_all()?;
         }
         Ok(Store {
-            inner: Mutex::new(inner),
+            mirrored: inner.disk.is_some(),
+            inner: RwLock::new(inner),
         })
     }
 
     /// Runs `f` on an up-to-date view of the records.
     pub fn read<R>(&self, f: impl FnOnce(&View<'_>) -> R) -> R {
-        let mut inner = self.lock();
-        let Inner { map, disk } = &mut *inner;
-        if let Some(disk) = disk.as_mut() {
-            disk.sync(map);
+        if self.mirrored {
+            let mut inner = self.write_lock();
+            let Inner { map, disk } = &mut *inner;
+            if let Some(disk) = disk.as_mut() {
+                disk.sync(map);
+            }
         }
-        f(&View { map })
+        // A write may land in between: the view is then newer, never older, than the
+        // state when the request came in.
+        let inner = self.read_lock();
+        f(&View { map: &inner.map })
     }
 
     /// Runs `f` as a transaction; its changes are applied (and persisted) when it
@@ -171,7 +180,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<R, ArmError>,
     ) -> Result<R, ArmError> {
-        let mut inner = self.lock();
+        let mut inner = self.write_lock();
         let Inner { map, disk } = &mut *inner;
 
         let _guard = match disk.as_mut() {
@@ -202,8 +211,12 @@ impl Store {
         Ok(result)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn read_lock(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_lock(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -504,7 +517,7 @@ mod tests {
         })
         .expect("write");
         {
-            let mut inner = one.lock();
+            let mut inner = one.write_lock();
             let disk = inner.disk.as_mut().expect("disk");
             disk.new_journal().expect("rotate");
         }

@@ -22,6 +22,7 @@ fn secret_group() -> Value {
     json!({
         "location": "West Europe",
         "tags": { "team": "shop" },
+        "identity": { "type": "SystemAssigned" },
         "properties": {
             "osType": "linux",
             "futureProperty": { "kept": true },
@@ -126,6 +127,16 @@ async fn azure_reshapes_the_body_and_never_returns_secrets() {
             .get("instanceView")
             .is_none()
     );
+    assert!(body["identity"]["principalId"].is_string());
+    // Otherwise a LIST entry is the GET body, field for field.
+    let mut expected = got.json.clone();
+    let props = expected["properties"].as_object_mut().expect("properties");
+    props.remove("instanceView");
+    for container in props["containers"].as_array_mut().expect("containers") {
+        let cp = container["properties"].as_object_mut().expect("container");
+        cp.remove("instanceView");
+    }
+    assert_eq!(list.json["value"][0], expected);
 }
 
 #[tokio::test]

@@ -86,7 +86,8 @@ fn fault(
 }
 
 pub fn list(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>) -> Result<Response, ArmError> {
-    let items = ctx.emu.store.read(|view| {
+    // Rendered and serialized under the store's lock: the bodies are borrowed from it.
+    ctx.emu.store.read(|view| {
         let prefix = match rg {
             Some(rg) => {
                 resource_groups::live(view, sub, rg, ctx.now)?;
@@ -100,14 +101,13 @@ pub fn list(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>) -> Result<Response, ArmE
             .filter_map(|(_, record)| match record {
                 Record::ContainerGroup(cg) if is_live(cg, ctx.now) => Some((
                     service_order(&cg.name),
-                    render::render(cg, ctx.now, ctx.cycle_ms(), Shape::List),
+                    render::patched(cg, ctx.now, ctx.cycle_ms(), Shape::List),
                 )),
                 _ => None,
             })
             .collect::<Vec<_>>();
-        Ok::<_, ArmError>(items)
-    })?;
-    Ok(page(ctx, items))
+        Ok(page(ctx, items))
+    })
 }
 
 pub fn get(ctx: &Ctx<'_>, scope: &Scope) -> Result<Response, ArmError> {

@@ -12,7 +12,8 @@ pub mod resources;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::error::ArmError;
@@ -123,8 +124,9 @@ pub fn dispatch(
 }
 
 /// A JSON answer.
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
@@ -165,7 +167,15 @@ pub fn service_order(name: &str) -> String {
 
 /// A page of a list: `{ "value": [...], "nextLink"?: "..." }`, honouring `$skiptoken`
 /// and `$top`.
-pub fn page(ctx: &Ctx<'_>, mut items: Vec<(String, Value)>) -> Response {
+pub fn page<T: Serialize>(ctx: &Ctx<'_>, mut items: Vec<(String, T)>) -> Response {
+    /// A page of a LIST answer.
+    #[derive(Serialize)]
+    struct Page<T> {
+        #[serde(rename = "nextLink", skip_serializing_if = "Option::is_none")]
+        next_link: Option<String>,
+        value: Vec<T>,
+    }
+
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let skip: usize = ctx
         .param("$skiptoken")
@@ -178,21 +188,20 @@ pub fn page(ctx: &Ctx<'_>, mut items: Vec<(String, Value)>) -> Response {
         .clamp(1, ctx.emu.config.page_size.max(1));
 
     let total = items.len();
-    let value: Vec<Value> = items
+    let value: Vec<T> = items
         .into_iter()
         .skip(skip)
         .take(size)
         .map(|(_, v)| v)
         .collect();
-    let mut body = json!({ "value": value });
-    if skip + size < total {
-        body["nextLink"] = json!(format!(
+    let next_link = (skip + size < total).then(|| {
+        format!(
             "{}{}?api-version={}&$skiptoken={}",
             ctx.base,
             ctx.path,
             ctx.api_version,
             skip + size
-        ));
-    }
-    json_response(StatusCode::OK, &body)
+        )
+    });
+    json_response(StatusCode::OK, &Page { next_link, value })
 }

@@ -4,6 +4,9 @@
 //! of a create drops `dnsConfig.searchDomains` and `options`, as the official example
 //! shows, so a client that trusts the PUT answer over a GET is caught.
 
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -80,66 +83,110 @@ fn hex_prefix(bytes: &[u8], n: usize) -> String {
 
 /// The body ARM answers with for `record` at `now`.
 pub fn render(record: &CgRecord, now: i64, cycle_ms: i64, shape: Shape) -> Value {
-    let mut body = record.body.clone();
-    body["id"] = json!(resource_id(record));
-    body["name"] = json!(record.name);
-    body["type"] = json!(CG_TYPE);
-    add_identity_ids(&mut body, record);
+    serde_json::to_value(patched(record, now, cycle_ms, shape)).unwrap_or(Value::Null)
+}
 
-    let standby = body
-        .pointer("/properties/standbyPoolProfile")
-        .is_some_and(|p| !p.is_null());
-    let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) else {
-        return body;
+/// A stored value, borrowed, with some fields replaced.
+pub enum Patched<'a> {
+    Same(&'a Value),
+    New(Value),
+    Object(BTreeMap<&'a str, Patched<'a>>),
+}
+
+impl Serialize for Patched<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Patched::Same(value) => value.serialize(serializer),
+            Patched::New(value) => value.serialize(serializer),
+            Patched::Object(fields) => serializer.collect_map(fields),
+        }
+    }
+}
+
+/// The fields of `value` as they are (none unless it is an object).
+fn fields(value: &Value) -> BTreeMap<&str, Patched<'_>> {
+    let object = value.as_object().into_iter().flatten();
+    object
+        .map(|(k, v)| (k.as_str(), Patched::Same(v)))
+        .collect()
+}
+
+/// `render` without copying what it does not change: a LIST answers with hundreds of
+/// stored bodies, and copying each one cost most of the LIST.
+pub fn patched(record: &CgRecord, now: i64, cycle_ms: i64, shape: Shape) -> Patched<'_> {
+    let body = &record.body;
+    let mut top = fields(body);
+    top.insert("id", Patched::New(json!(resource_id(record))));
+    top.insert("name", Patched::New(json!(record.name)));
+    top.insert("type", Patched::New(json!(CG_TYPE)));
+    if let Some(identity) = body.get("identity").filter(|i| i.is_object()) {
+        let mut identity = identity.clone();
+        add_identity_ids(&mut identity, record);
+        top.insert("identity", Patched::New(identity));
+    }
+    let Some(stored) = body.get("properties").filter(|p| p.is_object()) else {
+        return Patched::Object(top);
     };
-    props.insert(
-        "provisioningState".into(),
-        json!(runtime::provisioning_state(record, now)),
-    );
-    props.insert("isCreatedFromStandbyPool".into(), json!(standby));
-    if let Some(ip) = props.get_mut("ipAddress").and_then(Value::as_object_mut) {
+
+    let mut props = fields(stored);
+    let standby = stored
+        .get("standbyPoolProfile")
+        .is_some_and(|p| !p.is_null());
+    let state = runtime::provisioning_state(record, now);
+    props.insert("provisioningState", Patched::New(json!(state)));
+    props.insert("isCreatedFromStandbyPool", Patched::New(json!(standby)));
+    if let Some(ip) = stored.get("ipAddress").filter(|ip| ip.is_object()) {
+        let mut ip = ip.clone();
         if let Some(address) = &record.run.ip {
-            ip.insert("ip".into(), json!(address));
+            ip["ip"] = json!(address);
         }
         if let Some(fqdn) = fqdn(record) {
-            ip.insert("fqdn".into(), json!(fqdn));
+            ip["fqdn"] = json!(fqdn);
         }
+        props.insert("ipAddress", Patched::New(ip));
     }
     // The service returns only the workspace id of log analytics settings.
-    if let Some(la) = props
-        .get_mut("diagnostics")
-        .and_then(|d| d.get_mut("logAnalytics"))
-    {
-        *la = json!({ "workspaceId": str_at(la, "/workspaceId") });
+    if let Some(la) = stored.pointer("/diagnostics/logAnalytics") {
+        let mut diagnostics = stored["diagnostics"].clone();
+        diagnostics["logAnalytics"] = json!({ "workspaceId": str_at(la, "/workspaceId") });
+        props.insert("diagnostics", Patched::New(diagnostics));
     }
     if shape == Shape::Created
-        && let Some(dns) = props.get_mut("dnsConfig").and_then(Value::as_object_mut)
+        && let Some(dns) = stored.get("dnsConfig").filter(|d| d.is_object())
     {
-        dns.remove("searchDomains");
-        dns.remove("options");
+        let mut dns = dns.clone();
+        if let Some(dns) = dns.as_object_mut() {
+            dns.remove("searchDomains");
+            dns.remove("options");
+        }
+        props.insert("dnsConfig", Patched::New(dns));
     }
 
     if shape != Shape::List {
         let (group_view, container_views) = runtime::instance_views(record, now, cycle_ms);
-        props.insert("instanceView".into(), group_view);
-        let containers = props.get_mut("containers").and_then(Value::as_array_mut);
-        for container in containers.into_iter().flatten() {
-            let name = entry_name(container);
-            let view = container_views
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone());
-            if let (Some(view), Some(cp)) = (view, container.get_mut("properties")) {
-                cp["instanceView"] = view;
+        props.insert("instanceView", Patched::New(group_view));
+        if let Some(containers) = stored.get("containers").filter(|c| c.is_array()) {
+            let mut containers = containers.clone();
+            for container in containers.as_array_mut().into_iter().flatten() {
+                let name = entry_name(container);
+                let view = container_views
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone());
+                if let (Some(view), Some(cp)) = (view, container.get_mut("properties")) {
+                    cp["instanceView"] = view;
+                }
             }
+            props.insert("containers", Patched::New(containers));
         }
     }
-    body
+    top.insert("properties", Patched::Object(props));
+    Patched::Object(top)
 }
 
 /// Fills the read-only ids of managed identities.
-fn add_identity_ids(body: &mut Value, record: &CgRecord) {
-    let Some(identity) = body.get_mut("identity").and_then(Value::as_object_mut) else {
+fn add_identity_ids(identity: &mut Value, record: &CgRecord) {
+    let Some(identity) = identity.as_object_mut() else {
         return;
     };
     let kind = identity
