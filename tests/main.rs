@@ -11,6 +11,7 @@ mod spec_cli;
 mod spec_errors;
 mod spec_perf;
 mod spec_props;
+mod spec_skeleton;
 mod spec_snapshots;
 mod spec_support;
 mod support;

@@ -18,33 +18,34 @@ use super::read::StackFile;
 use super::resolve::resolve_stack;
 use super::rules::check_stack;
 use super::scope::{Scope, Var};
+use super::skeleton::{Skeleton, may_hold_skeleton, skeleton, skeleton_of};
 use super::source::{FileId, Origin, SourceMap};
 use super::stack_table::{StackHeader, apply_overrides, decode_stack, decode_vars};
 
 const TOP_LEVEL: &[&str] = &["stack", "vars", "resource_group", "container_group"];
 
 /// A parsed file.
-struct Parsed<'i> {
-    file: FileId,
-    text: &'i str,
-    table: DeTable<'i>,
+pub(super) struct Parsed<'i> {
+    pub(super) file: FileId,
+    pub(super) text: &'i str,
+    pub(super) table: DeTable<'i>,
 }
 
 /// A resource table found at the top level of some file.
-struct Entry<'t, 'i> {
-    file: FileId,
-    text: &'i str,
-    key: String,
-    origin: Origin,
-    value: &'t Value<'i>,
+pub(super) struct Entry<'t, 'i> {
+    pub(super) file: FileId,
+    pub(super) text: &'i str,
+    pub(super) key: String,
+    pub(super) origin: Origin,
+    pub(super) value: &'t Value<'i>,
 }
 
 /// Everything the top-level tables of all files hold.
 #[derive(Default)]
-struct TopLevel<'t, 'i> {
-    stacks: Vec<(FileId, &'i str, Origin, &'t Value<'i>)>,
-    vars: Vec<(FileId, &'i str, &'t Value<'i>)>,
-    resources: BTreeMap<ResourceKind, Vec<Entry<'t, 'i>>>,
+pub(super) struct TopLevel<'t, 'i> {
+    pub(super) stacks: Vec<(FileId, &'i str, Origin, &'t Value<'i>)>,
+    pub(super) vars: Vec<(FileId, &'i str, &'t Value<'i>)>,
+    pub(super) resources: BTreeMap<ResourceKind, Vec<Entry<'t, 'i>>>,
 }
 
 /// Loads a stack from files already read. The pure core of `load_stack`, also used
@@ -77,7 +78,26 @@ pub fn load_files_early(
 
     let mut issues = Issues::default();
     let mut plain = Vec::new();
-    let parsed = parse_files(&texts, &mut issues);
+    // The files that may hold [stack], [vars] or resource groups are parsed first, and
+    // the skeleton told from them while the other files are parsed.
+    let (first, rest): (Vec<_>, Vec<_>) = texts.iter().partition(|(_, t)| may_hold_skeleton(t));
+    let mut results = parse_files(&first);
+    let mut told = false;
+    if !first.is_empty() && !rest.is_empty() && results.iter().all(|(_, _, i)| i.is_empty()) {
+        let parsed: Vec<&Parsed> = results.iter().filter_map(|(_, p, _)| p.as_ref()).collect();
+        if let Some(skeleton) = skeleton_of(&parsed, opts, &dir) {
+            early(skeleton);
+            told = true;
+        }
+    }
+    results.extend(parse_files(&rest));
+    results.sort_by_key(|(id, _, _)| *id);
+    let mut parsed = Vec::with_capacity(results.len());
+    for (_, file, file_issues) in results {
+        issues.extend(file_issues);
+        parsed.extend(file);
+    }
+
     let top = split_top_level(&parsed, &mut issues);
     // A file that does not parse has no known structure: mask whatever may be secret.
     let mut masks: Vec<Origin> = texts
@@ -86,20 +106,11 @@ pub fn load_files_early(
         .flat_map(|(id, text)| super::mask::suspect_spans(*id, text))
         .collect();
 
-    let mut scope = Scope {
-        env: opts.env.clone(),
-        ..Scope::default()
-    };
-    for (kind, entries) in &top.resources {
-        scope
-            .declared
-            .extend(entries.iter().map(|e| Address::new(*kind, &e.key)));
-    }
-    scope.vars = gather_vars(&top, &scope, &mut issues, &mut masks, opts, &mut plain);
-    let header = gather_stack(&top, &parsed, &scope, &mut issues, &mut masks);
+    let scope = scope_of(&top, opts, &mut issues, &mut masks, &mut plain);
+    let header = gather_stack(&top, parsed.first(), &scope, &mut issues, &mut masks);
     if let Some(h) = header
         .as_ref()
-        .filter(|_| issues.is_empty() && plain.is_empty())
+        .filter(|_| !told && issues.is_empty() && plain.is_empty())
     {
         early(skeleton(h, &top, &scope, dir.clone()));
     }
@@ -126,48 +137,65 @@ pub fn load_files_early(
     }
 }
 
-/// Parses every file, on as many threads as there are cores (parsing is a third of
-/// loading a large stack, and files are independent). Results keep the files' order.
-fn parse_files<'i>(texts: &'i [(FileId, Arc<str>)], issues: &mut Issues) -> Vec<Parsed<'i>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = texts.len().div_ceil(threads.max(1)).max(1);
-    let results: Vec<(Option<Parsed<'i>>, Issues)> = if texts.len() < 2 || threads < 2 {
-        texts
-            .iter()
-            .map(|(id, text)| parse_one(*id, text))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = texts
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(id, text)| parse_one(*id, text))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            // A parser thread that panicked is a bug of the parser; resume the panic
-            // here rather than report a half-read stack.
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+/// The names and variables the resources of `top` may use.
+pub(super) fn scope_of(
+    top: &TopLevel<'_, '_>,
+    opts: &LoadOptions,
+    issues: &mut Issues,
+    masks: &mut Vec<Origin>,
+    plain: &mut Vec<SpecError>,
+) -> Scope {
+    let mut scope = Scope {
+        env: opts.env.clone(),
+        ..Scope::default()
     };
-    let mut parsed = Vec::with_capacity(results.len());
-    for (file, file_issues) in results {
-        issues.extend(file_issues);
-        parsed.extend(file);
+    for (kind, entries) in &top.resources {
+        scope
+            .declared
+            .extend(entries.iter().map(|e| Address::new(*kind, &e.key)));
     }
-    parsed
+    scope.vars = gather_vars(top, &scope, issues, masks, opts, plain);
+    scope
 }
 
-fn parse_one(file: FileId, text: &str) -> (Option<Parsed<'_>>, Issues) {
+/// Parses every file, on as many threads as there are cores (parsing is a third of
+/// loading a large stack, and files are independent). Results keep the files' order.
+fn parse_files<'i>(texts: &[&'i (FileId, Arc<str>)]) -> Vec<Read<'i>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = texts.len().div_ceil(threads.max(1)).max(1);
+    if texts.len() < 2 || threads < 2 {
+        return texts
+            .iter()
+            .map(|(id, text)| parse_one(*id, text))
+            .collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(id, text)| parse_one(*id, text))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A parser thread that panicked is a bug of the parser; resume the panic here
+        // rather than report a half-read stack.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// A file, what it parsed to (if it did) and its syntax errors.
+type Read<'i> = (FileId, Option<Parsed<'i>>, Issues);
+
+fn parse_one(file: FileId, text: &str) -> Read<'_> {
     let mut issues = Issues::default();
     let parsed = parse_file(file, text, &mut issues);
-    (parsed, issues)
+    (file, parsed, issues)
 }
 
 fn parse_file<'i>(file: FileId, text: &'i str, issues: &mut Issues) -> Option<Parsed<'i>> {
@@ -199,7 +227,10 @@ fn parse_file<'i>(file: FileId, text: &'i str, issues: &mut Issues) -> Option<Pa
     None
 }
 
-fn split_top_level<'t, 'i>(parsed: &'t [Parsed<'i>], issues: &mut Issues) -> TopLevel<'t, 'i> {
+pub(super) fn split_top_level<'t, 'i: 't>(
+    parsed: impl IntoIterator<Item = &'t Parsed<'i>>,
+    issues: &mut Issues,
+) -> TopLevel<'t, 'i> {
     let mut top = TopLevel::default();
     for p in parsed {
         for (key, value) in p.table.iter() {
@@ -295,16 +326,16 @@ fn gather_vars(
     vars.into_iter().map(|(k, (v, _))| (k, v)).collect()
 }
 
-fn gather_stack(
+pub(super) fn gather_stack(
     top: &TopLevel<'_, '_>,
-    parsed: &[Parsed<'_>],
+    first_file: Option<&Parsed<'_>>,
     scope: &Scope,
     issues: &mut Issues,
     masks: &mut Vec<Origin>,
 ) -> Option<StackHeader> {
     let Some((file, text, origin, value)) = top.stacks.first() else {
         // A file that failed to parse may hold [stack]: do not add a second error.
-        if let Some(first) = parsed.first()
+        if let Some(first) = first_file
             && issues.is_empty()
         {
             let at = Origin::new(first.file, 0..0);
@@ -328,51 +359,6 @@ fn gather_stack(
         scope,
     };
     decode_stack(&mut ctx, value, origin.clone())
-}
-
-/// What a stack is, known before its resources are decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skeleton {
-    pub name: String,
-    pub subscription: Option<String>,
-    /// The stack's directory.
-    pub dir: PathBuf,
-    /// Azure names of the resource groups whose name is a literal once variables and
-    /// environment values are in (names made of references are left out: the full
-    /// load knows them).
-    pub resource_groups: Vec<String>,
-}
-
-fn skeleton(header: &StackHeader, top: &TopLevel<'_, '_>, scope: &Scope, dir: PathBuf) -> Skeleton {
-    let mut resource_groups = Vec::new();
-    let entries = top
-        .resources
-        .get(&ResourceKind::ResourceGroup)
-        .map(Vec::as_slice);
-    for entry in entries.unwrap_or_default() {
-        let Some(name) = entry.value.get_ref().as_table().and_then(|t| t.get("name")) else {
-            resource_groups.push(entry.key.clone());
-            continue;
-        };
-        // Evaluated on the side: any error is reported by the full load.
-        let (mut issues, mut masks) = (Issues::default(), Vec::new());
-        let mut ctx = Ctx {
-            file: entry.file,
-            text: entry.text,
-            issues: &mut issues,
-            masks: &mut masks,
-            scope,
-        };
-        if let Some(literal) = ctx.text(name, "name").as_ref().and_then(|t| t.literal()) {
-            resource_groups.push(literal.to_string());
-        }
-    }
-    Skeleton {
-        name: header.name.clone(),
-        subscription: header.subscription.clone(),
-        dir,
-        resource_groups,
-    }
 }
 
 type Drafts = (BTreeMap<String, RgDraft>, BTreeMap<String, CgDraft>);
