@@ -135,8 +135,12 @@ pub(crate) async fn make_plan(
         only,
         destroy,
     };
-    let planned = build_plan_with(&request, Some(&prelowered))
-        .map_err(|e| CliError::from(e.into_report()))?;
+    let planned =
+        build_plan_with(&request, Some(&prelowered)).map_err(|e| CliError::from(e.into_report()));
+    // Freeing a thousand lowered groups takes a few milliseconds: not while the user
+    // waits for the plan.
+    std::thread::spawn(move || drop(prelowered));
+    let planned = planned?;
     let s = &planned.plan.summary;
     let (create, update, replace, delete) = (s.create, s.update, s.replace, s.delete);
     let (start, stop, no_op) = (s.start, s.stop, s.no_op);

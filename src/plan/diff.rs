@@ -4,6 +4,9 @@
 //! attribute with its flags, how many were unchanged, and which changes force a
 //! replacement, so `classify` can decide between PATCH, PUT and delete-and-create.
 
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::canon::{Canon, CanonValue, Entry};
@@ -49,14 +52,11 @@ pub struct DiffRules<'a> {
 /// Compares a desired body with the live one.
 pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
     let mut out = Diff::default();
-    let keys: std::collections::BTreeSet<&String> =
-        desired.entries.keys().chain(live.entries.keys()).collect();
-
-    for key in keys {
+    for (key, desired, live) in side_by_side(&desired.entries, &live.entries) {
         if is_ignored(key, rules.ignore) {
             continue;
         }
-        let change = match (desired.entries.get(key), live.entries.get(key)) {
+        let change = match (desired, live) {
             (Some(d), Some(l)) => compare(key, d, l, rules.secrets),
             (Some(d), None) if rules::is_write_only(key) => {
                 let recorded = write_only_value(d).zip(rules.secrets);
@@ -84,6 +84,31 @@ pub fn diff(desired: &Canon, live: &Canon, rules: &DiffRules<'_>) -> Diff {
         }
     }
     out
+}
+
+/// The keys of two sorted maps in order, each with its value on either side: one walk
+/// of both, where a set of their keys cost a third of planning unchanged groups.
+fn side_by_side<'c>(
+    a: &'c BTreeMap<String, Entry>,
+    b: &'c BTreeMap<String, Entry>,
+) -> impl Iterator<Item = (&'c String, Option<&'c Entry>, Option<&'c Entry>)> {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    std::iter::from_fn(move || {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+        };
+        match order {
+            Ordering::Less => a.next().map(|(k, v)| (k, Some(v), None)),
+            Ordering::Greater => b.next().map(|(k, v)| (k, None, Some(v))),
+            Ordering::Equal => a
+                .next()
+                .zip(b.next())
+                .map(|((k, va), (_, vb))| (k, Some(va), Some(vb))),
+        }
+    })
 }
 
 /// The value a write-only attribute is recorded under: its folded JSON.
@@ -188,5 +213,38 @@ fn change(
         sensitive,
         known_after_apply,
         forces_replacement: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(keys: &[&str]) -> BTreeMap<String, Entry> {
+        let entry = |k: &str| Entry {
+            path: k.to_string(),
+            value: CanonValue::Plain {
+                cmp: Value::from(k),
+                show: Value::from(k),
+            },
+        };
+        keys.iter().map(|k| (k.to_string(), entry(k))).collect()
+    }
+
+    #[test]
+    fn side_by_side_walks_the_union_of_keys_in_order() {
+        let (a, b) = (entries(&["a", "c", "d"]), entries(&["b", "c", "e"]));
+        let walked: Vec<(&str, bool, bool)> = side_by_side(&a, &b)
+            .map(|(k, x, y)| (k.as_str(), x.is_some(), y.is_some()))
+            .collect();
+        let expected = [
+            ("a", true, false),
+            ("b", false, true),
+            ("c", true, true),
+            ("d", true, false),
+            ("e", false, true),
+        ];
+        assert_eq!(walked, expected);
+        assert_eq!(side_by_side(&entries(&[]), &entries(&[])).count(), 0);
     }
 }

@@ -39,11 +39,13 @@ impl SecretHashes {
     /// Reads the hashes from a live group's tags; `None` when there are none or they
     /// are not in a format this version writes (then every secret counts as changed).
     pub fn from_tags(tags: &Map<String, Value>) -> Option<SecretHashes> {
-        let lower: BTreeMap<String, &str> = tags
-            .iter()
-            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?)))
-            .collect();
-        let first = lower.get(TAG_SECRETS)?;
+        // Tag names are case-insensitive in ARM; a group has a handful of tags.
+        let tag = |name: &str| {
+            tags.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.as_str())
+        };
+        let first = tag(TAG_SECRETS)?;
         let mut parts = first.splitn(3, ':');
         let (Some(VERSION), Some(salt), Some(rest)) = (parts.next(), parts.next(), parts.next())
         else {
@@ -51,7 +53,7 @@ impl SecretHashes {
         };
         let mut text = rest.to_string();
         for n in 2.. {
-            match lower.get(&format!("{TAG_SECRETS}-{n}")) {
+            match tag(&format!("{TAG_SECRETS}-{n}")) {
                 Some(more) => text.push_str(more),
                 None => break,
             }

@@ -105,10 +105,11 @@ pub fn build_plan_with<'a>(
     req: &'a PlanRequest<'a>,
     prelowered: Option<&'a Prelowered>,
 ) -> Result<PlannedStack, SpecErrors> {
+    let resources = req.stack.resource_groups.len() + req.stack.container_groups.len();
     let mut p = Planner {
         req,
         known: BTreeMap::new(),
-        changes: Vec::new(),
+        changes: Vec::with_capacity(resources),
         steps: Vec::new(),
         reads: BTreeMap::new(),
         errors: Vec::new(),
