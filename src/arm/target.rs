@@ -105,8 +105,20 @@ impl Target {
 /// Parses an ARM base URL and applies the endpoint rule: `https://` anywhere, `http://`
 /// only for loopback addresses, nothing else.
 pub fn parse_endpoint(text: &str, source: &str) -> Result<Url, ArmError> {
+    // A URL with `user:password@` must not be echoed: the password would be printed.
+    let shown = if text.contains('@') {
+        "(not shown: it holds `@`)"
+    } else {
+        text
+    };
     let url = Url::parse(text.trim())
-        .map_err(|e| ArmError::Config(format!("{source} is not a valid URL ({e}): {text}")))?;
+        .map_err(|e| ArmError::Config(format!("{source} is not a valid URL ({e}): {shown}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ArmError::Config(format!(
+            "{source} must not hold a user name or password: aciform authenticates with a \
+             token or an Azure credential, never with credentials in the URL"
+        )));
+    }
     check_endpoint(&url)?;
     Ok(url)
 }
@@ -313,5 +325,18 @@ mod tests {
         );
         assert!(choose(Some("../x"), &[("ACIFORM_ENDPOINT", "http://127.0.0.1:1")]).is_err());
         assert!(choose(Some("sub1"), &[("ACIFORM_ENDPOINT", "http://127.0.0.1:1")]).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_the_endpoint_are_refused_and_never_echoed() {
+        for url in [
+            "http://admin:hunter2@127.0.0.1:8080",
+            "https://admin@arm.test",
+            "http://admin:hunter2@[not a url",
+        ] {
+            let err = choose(None, &[("ACIFORM_ENDPOINT", url)]).expect_err(url);
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(err.to_string().starts_with("ACIFORM_ENDPOINT"), "{err}");
+        }
     }
 }
