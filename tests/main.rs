@@ -14,4 +14,5 @@ mod spec_props;
 mod spec_skeleton;
 mod spec_snapshots;
 mod spec_support;
+mod spec_values;
 mod support;

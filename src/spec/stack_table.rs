@@ -6,6 +6,7 @@ use toml::de::DeValue;
 
 use super::decode::{Ctx, Fields, Value};
 use super::error::{Issue, SpecError, did_you_mean};
+use super::rules::{LOCATION_HELP, location_problem};
 use super::scope::{Allow, Var};
 use super::source::Origin;
 
@@ -48,6 +49,9 @@ pub(crate) fn decode_stack(
         Some(v) => Some(Located::new(stack_string(ctx, v, "location")?, ctx.at(v))),
         None => None,
     };
+    if let Some(location) = &location {
+        check_location(ctx, &location.origin, &location.value);
+    }
 
     let mut tags = BTreeMap::new();
     if let Some(v) = f.get("tags") {
@@ -89,6 +93,14 @@ fn check_stack_name(ctx: &mut Ctx<'_>, v: &Value<'_>, name: &str) {
     let issue = Issue::new(&at, "invalid stack name", label)
         .help("a stack name is 1-40 characters of a-z, 0-9 and `-`; it goes into tags");
     ctx.issues.push(issue);
+}
+
+/// `stack.location`, inherited by every resource: reported here, where it is written.
+fn check_location(ctx: &mut Ctx<'_>, at: &Origin, location: &str) {
+    if let Some(problem) = location_problem(location) {
+        ctx.issues
+            .push(Issue::new(at, "invalid location", problem).help(LOCATION_HELP));
+    }
 }
 
 /// Decodes one `[vars]` table into `vars`; a name already declared (in another

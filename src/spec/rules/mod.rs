@@ -10,11 +10,14 @@ mod names;
 mod network;
 mod parts;
 mod tags;
+mod values;
 
 use std::collections::BTreeSet;
 
 use super::error::Issues;
 use super::model::Stack;
+
+pub(crate) use values::{LOCATION_HELP, location_problem};
 
 /// Checks every rule on every resource, reporting all violations. Groups in
 /// `partial` lost parts to reported errors: only rules about single fields run there.
@@ -22,6 +25,7 @@ pub(crate) fn check_stack(stack: &Stack, partial: &BTreeSet<String>, issues: &mu
     names::check_unique_azure_names(stack, issues);
     network::check_reference_targets(stack, issues);
     tags::check_tags(stack, issues);
+    values::check_locations(stack, issues);
     for rg in stack.resource_groups.values() {
         names::check_resource_group(rg, issues);
         parts::check_existing_group(rg, issues);
@@ -32,6 +36,7 @@ pub(crate) fn check_stack(stack: &Stack, partial: &BTreeSet<String>, issues: &mu
         compute::check_group(cg, whole, issues);
         network::check_group(cg, whole, issues);
         parts::check_group(cg, whole, issues);
+        values::check_images(cg, issues);
     }
 }
 
