@@ -22,6 +22,22 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// `sanitize`, keeping line breaks and tabs: for multi-line text such as logs.
+pub fn sanitize_lines(text: &str) -> String {
+    if is_plain_ascii(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\n' | '\t') || !is_unsafe(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_default());
+        }
+    }
+    out
+}
+
 /// `text` with every unsafe character replaced by a visible one of the same length in
 /// bytes (line breaks and tabs kept), so byte offsets into it stay valid: for source
 /// snippets whose labels are byte spans.
@@ -61,6 +77,15 @@ mod tests {
     fn escapes_controls_and_bidi_overrides() {
         assert_eq!(sanitize("a\u{1b}[2Jb\u{202e}c"), "a\\u{1b}[2Jb\\u{202e}c");
         assert_eq!(sanitize("line\nnext"), "line\\nnext");
+    }
+
+    #[test]
+    fn lines_keep_breaks_and_tabs_only() {
+        assert_eq!(sanitize_lines("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            sanitize_lines("x\u{1b}[2J\r\ny\u{202e}"),
+            "x\\u{1b}[2J\\r\ny\\u{202e}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `aciform logs ADDR`: a container's logs, as ARM returns them (the same call as
 //! `az container logs`).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -83,6 +84,13 @@ pub async fn cmd_logs(out: &Output, args: &LogsArgs) -> Result<u8, CliError> {
     if content.is_empty() {
         out.note("(no log lines yet)");
     }
-    out.print(&content);
+    // Container output is untrusted: on a terminal its control characters (line breaks
+    // and tabs aside) show as escapes, so a log cannot drive the terminal; piped or
+    // redirected, it is passed on as ACI keeps it.
+    if std::io::stdout().is_terminal() {
+        out.print(&crate::terminal::sanitize_lines(&content));
+    } else {
+        out.print(&content);
+    }
     Ok(EXIT_OK)
 }
