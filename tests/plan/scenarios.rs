@@ -568,3 +568,34 @@ env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
     let (after, ..) = lab.plan().await;
     assert!(!after.plan.has_changes(), "{}", renderings(&after));
 }
+
+#[tokio::test]
+async fn replacing_a_group_without_an_ip_says_nothing_of_an_ip() {
+    let lab = lab().await;
+    let job = |memory: &str| {
+        format!(
+            "[stack]\nname = \"shop\"\nlocation = \"westeurope\"\n\n[resource_group.main]\n\
+             name = \"rg-shop\"\n\n[container_group.job]\nresource_group = \"main\"\n\n\
+             [[container_group.job.containers]]\nname = \"job\"\nimage = \"busybox:1.36\"\n\
+             cpu = 1.0\nmemory_gb = {memory}\n"
+        )
+    };
+    lab.write(&job("1.0"));
+    lab.apply().await;
+    lab.write(&job("2.0"));
+    let (planned, ..) = lab.plan().await;
+    let change = planned
+        .plan
+        .changes
+        .iter()
+        .find(|c| c.address == "container_group.job")
+        .expect("job planned");
+    assert_eq!(change.action, Action::Replace);
+    let note = "the group is deleted and created again: its containers start afresh";
+    assert!(
+        change.reasons.iter().any(|r| r == note),
+        "{:?}",
+        change.reasons
+    );
+    assert!(!change.reasons.iter().any(|r| r.contains("IP address")));
+}

@@ -142,7 +142,8 @@ impl<'a> Planner<'a> {
                     };
                     self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
                     let prev = AzureName::container_group(&old.resource_group, old_name);
-                    (Action::Replace, vec![why, REPLACE_NOTE.into()], Some(prev))
+                    let note = replace_note(cg, Some(&old.body));
+                    (Action::Replace, vec![why, note], Some(prev))
                 }
             };
             self.known.insert(address.clone(), known);
@@ -184,7 +185,7 @@ impl<'a> Planner<'a> {
         }
         let (action, mut reasons, update) = if !d.replace_reasons.is_empty() {
             let mut reasons = d.replace_reasons.clone();
-            reasons.push(REPLACE_NOTE.into());
+            reasons.push(replace_note(cg, Some(&live.body)));
             (Action::Replace, reasons, UpdateMode::None)
         } else if d.only_tags() {
             (

@@ -35,9 +35,25 @@ pub use container_group::{being_deleted, deployment_failed};
 
 /// Note on every in-place PUT: ACI restarts all containers on any update.
 pub const RESTART_NOTE: &str = "an in-place update restarts every container of the group";
-/// Note on every replacement of a container group.
+/// Note on the replacement of a container group with an IP address (live or desired).
 pub const REPLACE_NOTE: &str =
     "the group is deleted and created again: its IP address and FQDN may change";
+/// Note on the replacement of a container group without one.
+pub const REPLACE_NOTE_NO_IP: &str =
+    "the group is deleted and created again: its containers start afresh";
+
+/// The note on replacing a group, which mentions the IP only when it has one to lose
+/// or to get.
+fn replace_note(desired: &ContainerGroupSpec, live: Option<&Value>) -> String {
+    let live_ip = live.and_then(|b| b.pointer("/properties/ipAddress"));
+    let has_ip = desired.ip_address.is_some() || live_ip.is_some_and(|ip| !ip.is_null());
+    let note = if has_ip {
+        REPLACE_NOTE
+    } else {
+        REPLACE_NOTE_NO_IP
+    };
+    note.to_string()
+}
 /// Note on a tags-only update.
 pub const TAGS_NOTE: &str = "only tags change: updated with PATCH, containers keep running";
 
