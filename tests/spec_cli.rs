@@ -151,6 +151,28 @@ fn secrets_written_wrongly_or_near_a_syntax_error_stay_hidden() {
             "ports = [80]",
             "ports = [80]\nsecure_env = { A = \"\"\"SEKRET-ml-7\nSEKRET-ml-8\"\"\" }\noops oops",
         ),
+        // A volume with two kinds: neither is decoded, the secret and the key are shown.
+        (
+            "ports = [80]",
+            "ports = [80]\n\n[[container_group.web.volumes]]\nname = \"creds\"\n\
+             secret = { \"db.conf\" = \"SEKRET-vol-9\" }\nempty_dir = {}",
+        ),
+        (
+            "ports = [80]",
+            "ports = [80]\n\n[[container_group.web.volumes]]\nname = \"share\"\n\
+             secret = { f = \"SEKRET-vol-10\" }\nazure_file = { share_name = \"s\", \
+             storage_account_name = \"a\", storage_account_key = \"SEKRET-key-11\" }",
+        ),
+        // Secret fields in a table where they do not belong.
+        (
+            "ports = [80]",
+            "ports = [80]\nvolumes = [{ name = \"v\", secret = { f = \"SEKRET-in-12\" } }]",
+        ),
+        (
+            "ports = [80]",
+            "ports = [80]\ninit_containers = [{ name = \"i\", image = \"x\", \
+             secure_env = { X = \"SEKRET-in-13\" } }]",
+        ),
     ];
     for (from, to) in cases.into_iter().chain(more) {
         let dir = tempfile::tempdir().unwrap();

@@ -22,7 +22,9 @@ pub(crate) fn decode_volume(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Volume> 
         .req(ctx, "name")
         .and_then(|v| ctx.plain_str(v, "name").map(str::to_string));
 
-    let kinds: Vec<&str> = f.present().filter(|k| VOLUME_KINDS.contains(k)).collect();
+    let mut kinds: Vec<&str> = f.present().filter(|k| VOLUME_KINDS.contains(k)).collect();
+    // In the order written, so that "first" and "second" say what the user sees.
+    kinds.sort_by_key(|k| f.key_origin(ctx, k).map(|o| o.span().start));
     let kind = match kinds.as_slice() {
         [one] => f.get(one).and_then(|v| decode_volume_kind(ctx, one, v)),
         [] => {

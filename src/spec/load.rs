@@ -122,19 +122,46 @@ pub fn load_files_early(
         stack
     });
 
-    sources.mask_all(&masks);
     match stack {
         Some(mut stack) if issues.is_empty() && plain.is_empty() => {
+            sources.mask_all(&masks);
             stack.dir = dir;
             stack.sources = sources;
             Ok(stack)
         }
         _ => {
+            // A value the error stopped from decoding (a volume with two kinds, a field
+            // in the wrong table) is not known to be a secret: mask every value that may
+            // be one, as for a file that does not parse, on lines where no secret was
+            // found exactly. Too much is the safe side.
+            let suspects: Vec<Origin> = parsed
+                .iter()
+                .flat_map(|p| suspects_off_exact_lines(p, &masks))
+                .collect();
+            masks.extend(suspects);
+            sources.mask_all(&masks);
             let mut errors = plain;
             errors.extend(issues.into_errors(&sources));
             Err(SpecErrors::new(errors))
         }
     }
+}
+
+/// The values of `p` that may be secrets (`mask::suspect_spans`), on the lines where
+/// `exact` masks nothing.
+fn suspects_off_exact_lines(p: &Parsed<'_>, exact: &[Origin]) -> Vec<Origin> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(p.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |at: usize| line_starts.partition_point(|&start| start <= at);
+    let exact_lines: BTreeSet<usize> = exact
+        .iter()
+        .filter(|m| m.file() == p.file)
+        .map(|m| line_of(m.span().start))
+        .collect();
+    let suspects = super::mask::suspect_spans(p.file, p.text);
+    let off_exact = |s: &Origin| !exact_lines.contains(&line_of(s.span().start));
+    suspects.into_iter().filter(off_exact).collect()
 }
 
 /// The names and variables the resources of `top` may use.
