@@ -245,6 +245,23 @@ fn bad_var_arguments_exit_1() {
 }
 
 #[test]
+fn a_broken_link_to_a_stack_file_is_an_error_not_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.toml"), format!("{HEAD}{WEB}")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/web.toml", dir.path().join("web.toml")).unwrap();
+    // An editor's lock file is a link to nowhere too, and is not part of the stack.
+    std::os::unix::fs::symlink("user@host.1234", dir.path().join(".#main.toml")).unwrap();
+    let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot read") && stderr.contains("web.toml"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".#main.toml"), "{stderr}");
+}
+
+#[test]
 fn a_directory_of_stacks_names_them() {
     let out = aciform()
         .arg("validate")

@@ -41,7 +41,7 @@ pub(crate) fn read_stack_files(path: &Path) -> Result<(PathBuf, Vec<StackFile>),
     })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && is_stack_file(p))
         .collect();
     paths.sort();
 
@@ -53,6 +53,17 @@ pub(crate) fn read_stack_files(path: &Path) -> Result<(PathBuf, Vec<StackFile>),
         .map(|p| read_file(p))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((path.to_path_buf(), files))
+}
+
+/// Whether a `*.toml` entry of the directory is one of the stack's files. Anything but
+/// a directory is, a broken link included: skipping a file that cannot be read would
+/// plan to destroy what it declares, so reading it must fail loudly instead. Emacs's
+/// lock files (`.#name.toml`, links to nowhere by design) are left out.
+fn is_stack_file(path: &Path) -> bool {
+    let lock = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with(".#"));
+    !lock && !path.is_dir()
 }
 
 fn read_file(path: &Path) -> Result<StackFile, SpecError> {
