@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::canon::{Canon, CanonValue, Entry};
-use super::model::AttributeChange;
+use super::model::{AttributeChange, ChangeKind};
 use super::placeholder::has_placeholder;
 use super::rules;
 use super::secrets::SecretHashes;
@@ -175,7 +175,7 @@ fn compare(
 }
 
 fn added(d: &Entry) -> AttributeChange {
-    match &d.value {
+    let change = match &d.value {
         CanonValue::Plain { show, .. } if has_placeholder(show) => {
             change(d, None, None, false, true)
         }
@@ -185,16 +185,25 @@ fn added(d: &Entry) -> AttributeChange {
             change(d, None, None, true, unknown)
         }
         CanonValue::Secret(None) => change(d, None, None, true, false),
+    };
+    AttributeChange {
+        change: ChangeKind::Add,
+        ..change
     }
 }
 
 fn removed(l: &Entry) -> AttributeChange {
-    match &l.value {
+    let change = match &l.value {
         CanonValue::Plain { show, .. } => change(l, Some(show.clone()), None, false, false),
         CanonValue::Secret(_) => change(l, None, None, true, false),
+    };
+    AttributeChange {
+        change: ChangeKind::Remove,
+        ..change
     }
 }
 
+/// A change of `at`; an update unless `added` or `removed` say otherwise.
 fn change(
     at: &Entry,
     before: Option<Value>,
@@ -204,6 +213,7 @@ fn change(
 ) -> AttributeChange {
     AttributeChange {
         path: at.path.clone(),
+        change: ChangeKind::Update,
         before: if sensitive { None } else { before },
         after: if sensitive || known_after_apply {
             None

@@ -14,7 +14,9 @@ pub mod rules;
 pub mod secrets;
 pub mod step;
 
-pub use model::{Action, AttributeChange, Plan, ResourceChange, Summary, TargetInfo, TargetKind};
+pub use model::{
+    Action, AttributeChange, ChangeKind, Plan, ResourceChange, Summary, TargetInfo, TargetKind,
+};
 
 #[cfg(test)]
 mod noise_tests;

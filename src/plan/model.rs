@@ -85,11 +85,39 @@ impl Action {
     }
 }
 
+/// What happens to one attribute: the only way to tell for a sensitive one, whose
+/// values are never shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Set where it was not.
+    Add,
+    /// Set to another value (also one known only after apply). The default for plans
+    /// saved before the field existed.
+    #[default]
+    Update,
+    /// Unset.
+    Remove,
+}
+
+impl ChangeKind {
+    /// The kind of a change from a value (or none) to another (or none, or unknown).
+    pub fn between(before: Option<&Value>, after: Option<&Value>, unknown: bool) -> ChangeKind {
+        match (before.is_some(), after.is_some() || unknown) {
+            (false, true) => ChangeKind::Add,
+            (true, false) => ChangeKind::Remove,
+            _ => ChangeKind::Update,
+        }
+    }
+}
+
 /// One attribute's change. Paths use names, not list positions:
 /// `containers.web.image`, `volumes.cache.empty_dir`, `tags.team`, `state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttributeChange {
     pub path: String,
+    #[serde(default)]
+    pub change: ChangeKind,
     /// The live value; `null` when absent, sensitive or unknown.
     pub before: Option<Value>,
     /// The desired value; `null` when removed, sensitive or known only after apply.

@@ -11,7 +11,7 @@ use similar::{Algorithm, ChangeTag, capture_diff_slices, group_diff_ops};
 
 use super::styled::{Style, Styled};
 use super::value::{self, Lines};
-use crate::plan::{Action, AttributeChange, ResourceChange};
+use crate::plan::{Action, AttributeChange, ChangeKind, ResourceChange};
 
 /// What secrets read as, whatever the plan holds for them.
 pub(crate) const SENSITIVE: &str = "(sensitive value)";
@@ -188,9 +188,11 @@ fn attribute_lines(action: Action, attribute: &AttributeChange, width: usize) ->
 
     // A secret never reaches the output, even if the planner left a value in the plan.
     if attribute.sensitive {
-        let (sym, text) = match action {
-            Action::Create => (Sym::Create, SENSITIVE.to_string()),
-            Action::Delete => (Sym::Delete, format!("{SENSITIVE} -> null")),
+        let (sym, text) = match (action, attribute.change) {
+            (Action::Create, _) | (_, ChangeKind::Add) => (Sym::Create, SENSITIVE.to_string()),
+            (Action::Delete, _) | (_, ChangeKind::Remove) => {
+                (Sym::Delete, format!("{SENSITIVE} -> null"))
+            }
             _ => (Sym::Update, SENSITIVE.to_string()),
         };
         return vec![single_line(sym, &name, &text, attribute.forces_replacement)];
@@ -336,6 +338,7 @@ mod tests {
     fn attribute(path: &str, before: Option<Value>, after: Option<Value>) -> AttributeChange {
         AttributeChange {
             path: path.into(),
+            change: ChangeKind::between(before.as_ref(), after.as_ref(), false),
             before,
             after,
             sensitive: false,

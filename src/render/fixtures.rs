@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::plan::{Action, AttributeChange, Plan, ResourceChange, TargetInfo, TargetKind};
+use crate::plan::{
+    Action, AttributeChange, ChangeKind, Plan, ResourceChange, TargetInfo, TargetKind,
+};
 
 /// A secret value some of these plans wrongly carry; no rendering may contain it.
 pub const LEAKED_SECRET: &str = "hunter2-do-not-print";
@@ -69,6 +71,7 @@ fn with(mut c: ResourceChange, reasons: &[&str], unchanged: usize) -> ResourceCh
 fn attr(path: &str, before: Option<Value>, after: Option<Value>) -> AttributeChange {
     AttributeChange {
         path: path.into(),
+        change: ChangeKind::between(before.as_ref(), after.as_ref(), false),
         before,
         after,
         sensitive: false,

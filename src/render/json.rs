@@ -35,7 +35,9 @@ pub fn plan_json(plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, AttributeChange, ResourceChange, TargetInfo, TargetKind};
+    use crate::plan::{
+        Action, AttributeChange, ChangeKind, ResourceChange, TargetInfo, TargetKind,
+    };
     use crate::render::fixtures;
     use serde_json::{Value, json};
 
@@ -68,6 +70,7 @@ mod tests {
             action: Action::Update,
             attributes: vec![AttributeChange {
                 path: "containers.web.image".into(),
+                change: ChangeKind::Update,
                 before: Some(json!("nginx:1.25.2")),
                 after: Some(json!("nginx:1.25.3")),
                 sensitive: false,

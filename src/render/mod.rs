@@ -38,7 +38,9 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::plan::{Action, AttributeChange, Plan, ResourceChange, TargetInfo, TargetKind};
+    use crate::plan::{
+        Action, AttributeChange, ChangeKind, Plan, ResourceChange, TargetInfo, TargetKind,
+    };
 
     /// Marks every value a sensitive attribute carries in these tests.
     const SECRET: &str = "SECRET-VALUE";
@@ -73,6 +75,7 @@ mod tests {
                 };
                 AttributeChange {
                     path,
+                    change: ChangeKind::between(before.as_ref(), after.as_ref(), known_after_apply),
                     before,
                     after,
                     sensitive,

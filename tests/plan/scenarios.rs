@@ -1,7 +1,7 @@
 //! Each scenario of a plan people must be able to trust, in all three renderings.
 
-use aciform::plan::Action;
 use aciform::plan::file::PlanFile;
+use aciform::plan::{Action, ChangeKind};
 use reqwest::Method;
 use serde_json::json;
 
@@ -598,4 +598,54 @@ async fn replacing_a_group_without_an_ip_says_nothing_of_an_ip() {
         change.reasons
     );
     assert!(!change.reasons.iter().any(|r| r.contains("IP address")));
+}
+
+#[tokio::test]
+async fn secrets_added_and_removed_show_as_such() {
+    let lab = lab().await;
+    let with_secrets = |names: &[&str]| {
+        let pairs: Vec<String> = names
+            .iter()
+            .map(|n| format!("{n} = \"value-of-{n}\""))
+            .collect();
+        stack("nginx:1.25.3", "2.0", "").replace(
+            "env = { MODE",
+            &format!("secure_env = {{ {} }}\nenv = {{ MODE", pairs.join(", ")),
+        )
+    };
+    let first = with_secrets(&["S1", "S3"]);
+    assert!(first.contains("value-of-S1"), "the stack takes secure_env");
+    lab.write(&first);
+    lab.apply().await;
+    lab.write(&with_secrets(&["S1", "S2"]));
+    let (planned, ..) = lab.plan().await;
+    let web = planned
+        .plan
+        .changes
+        .iter()
+        .find(|c| c.address == "container_group.web")
+        .expect("web planned");
+    let kind = |path: &str| {
+        let found = web.attributes.iter().find(|a| a.path == path);
+        found.map(|a| (a.change, a.sensitive))
+    };
+    assert_eq!(
+        kind("containers.web.secure_env.S2"),
+        Some((ChangeKind::Add, true))
+    );
+    assert_eq!(
+        kind("containers.web.secure_env.S3"),
+        Some((ChangeKind::Remove, true))
+    );
+    assert_eq!(kind("containers.web.secure_env.S1"), None, "unchanged");
+    let text = aciform::render::plan_text(&planned.plan, false);
+    assert!(
+        text.contains("+ containers.web.secure_env.S2 = (sensitive value)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- containers.web.secure_env.S3 = (sensitive value) -> null"),
+        "{text}"
+    );
+    assert!(!text.contains("value-of-"), "{text}");
 }

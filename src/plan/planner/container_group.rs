@@ -373,6 +373,7 @@ pub(super) fn assigned_after_apply(
             .filter(|v| !crate::plan::canon::is_absent(v));
         Some(AttributeChange {
             path: path.into(),
+            change: ChangeKind::between(before, None, true),
             before: before.cloned(),
             after: None,
             sensitive: false,
@@ -411,6 +412,7 @@ fn after_apply(live: &Value, attr: &str, pointer: &str) -> AttributeChange {
         .filter(|v| !crate::plan::canon::is_absent(v));
     AttributeChange {
         path: format!("ip_address.{attr}"),
+        change: ChangeKind::between(before, None, true),
         before: before.cloned(),
         after: None,
         sensitive: false,
@@ -444,6 +446,10 @@ pub fn deployment_failed(live: &Value) -> bool {
 pub(super) fn state_change(live: Option<RunState>, desired: RunState) -> AttributeChange {
     AttributeChange {
         path: "state".into(),
+        change: match live {
+            Some(_) => ChangeKind::Update,
+            None => ChangeKind::Add,
+        },
         before: live.map(|s| json!(s.as_str())),
         after: Some(json!(desired.as_str())),
         sensitive: false,

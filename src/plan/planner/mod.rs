@@ -15,7 +15,7 @@ use super::diff::{DiffRules, all_added, all_removed, diff};
 use super::ignore::{ignore_keys, keep_ignored};
 use super::live::{LiveGroup, LiveKey, LiveState, tag};
 use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
-use super::model::{Action, AttributeChange, Plan, ResourceChange, TargetInfo};
+use super::model::{Action, AttributeChange, ChangeKind, Plan, ResourceChange, TargetInfo};
 use super::prelower::Prelowered;
 use super::rules::{self, TAG_ADDRESS, TAG_STACK};
 use super::secrets::{SecretHashes, new_salt};
