@@ -120,14 +120,15 @@ async fn persistent_throttling_gives_up_at_the_deadline_with_the_last_arm_error(
     assert!(attempts > 3, "{attempts} attempts");
     assert_eq!(err.code(), Some("SubscriptionRequestsThrottled"));
     // On a loaded machine the sleep before the last attempt can overrun, leaving it so
-    // little of the deadline that it is cut short before the server sees it; the error
-    // then still reports the 429 before it.
-    let answered = server.requests().len() as u32;
+    // little of the deadline that it is cut short: before the server sees it, or after
+    // (then the server counts a request whose 429 the client never read). The error
+    // then still reports the 429 before it. Every other attempt was read as a 429.
+    let seen = server.requests().len() as u64;
+    let (attempts, throttled) = (u64::from(attempts), client.stats().throttled);
     assert!(
-        answered == attempts || answered + 1 == attempts,
-        "{attempts} attempts, {answered} answered"
+        throttled <= seen && seen <= attempts && attempts <= throttled + 1,
+        "{attempts} attempts, {seen} seen by the server, {throttled} read as 429"
     );
-    assert_eq!(client.stats().throttled, u64::from(answered));
 }
 
 /// One task's 429 holds back the other tasks' requests of that class until its
