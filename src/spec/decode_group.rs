@@ -214,7 +214,7 @@ fn resource_group_key(ctx: &mut Ctx<'_>, v: &Value<'_>, rg_keys: &[&str]) -> Opt
     }
     let at = ctx.at(v);
     let help = did_you_mean(key, rg_keys.iter().copied()).unwrap_or_else(|| {
-        if key.starts_with("${") || !is_valid_key(key) {
+        if key.starts_with("${") || !is_valid_key(key) || rg_keys.is_empty() {
             "`resource_group` takes the KEY of a [resource_group.KEY] table, e.g. \"main\"".into()
         } else {
             format!(

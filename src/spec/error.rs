@@ -182,13 +182,15 @@ impl Issue {
     /// Builds the diagnostic: labels in the primary file go on it, labels in other
     /// files become related notes.
     pub fn into_error(self, sources: &SourceMap) -> SpecError {
+        // A note shows as a block of its own: its title says it is the same error.
+        let continued = format!("{} (continued in another file)", self.message);
         let mut err = error_at(sources, &self.at, self.message, self.label, self.help);
         for (at, label) in self.also {
             if at.file() == self.at.file() {
                 err.labels
                     .push(LabeledSpan::new_with_span(Some(label), span_of(&at)));
             } else {
-                let note = error_at(sources, &at, "related location".to_string(), label, None);
+                let note = error_at(sources, &at, continued.clone(), label, None);
                 err.notes.push(note);
             }
         }
