@@ -4,20 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use aciform::spec::{LoadOptions, Skeleton, StackFile, load_files_early};
+use aciform::spec::{LoadOptions, Skeleton, load_files_early};
 
-use crate::spec_support::WEB;
+use crate::spec_support::{WEB, stack_files};
 
 /// Loads `files`; the skeletons told, in order, and whether the stack loaded.
 fn told(files: &[(&str, &str)]) -> (Vec<Skeleton>, bool) {
-    let files = files
-        .iter()
-        .map(|(name, text)| StackFile {
-            path: PathBuf::from(name),
-            name: name.to_string(),
-            text: text.to_string(),
-        })
-        .collect();
+    let files = stack_files(files);
     let opts = LoadOptions {
         vars: vec![("prefix".into(), "prod".into())],
         env: BTreeMap::new(),

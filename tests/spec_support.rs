@@ -57,14 +57,7 @@ pub fn load_with(
     env: &[(&str, &str)],
     vars: &[(&str, &str)],
 ) -> Result<Stack, SpecErrors> {
-    let files = files
-        .iter()
-        .map(|(name, text)| StackFile {
-            path: PathBuf::from(name),
-            name: name.to_string(),
-            text: text.to_string(),
-        })
-        .collect();
+    let files = stack_files(files);
     let opts = LoadOptions {
         vars: vars
             .iter()
@@ -76,6 +69,18 @@ pub fn load_with(
             .collect::<BTreeMap<_, _>>(),
     };
     load_files(PathBuf::from("."), files, &opts)
+}
+
+/// In-memory stack files from (name, text) pairs.
+pub fn stack_files(files: &[(&str, &str)]) -> Vec<StackFile> {
+    files
+        .iter()
+        .map(|(name, text)| StackFile {
+            path: PathBuf::from(name),
+            name: name.to_string(),
+            text: text.to_string(),
+        })
+        .collect()
 }
 
 /// Loads and builds the graph; every error of either step.
