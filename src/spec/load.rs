@@ -187,7 +187,7 @@ pub(super) fn scope_of(
 
 /// Parses every file, on as many threads as there are cores (parsing is a third of
 /// loading a large stack, and files are independent). Results keep the files' order.
-fn parse_files<'i>(texts: &[&'i (FileId, Arc<str>)]) -> Vec<Read<'i>> {
+fn parse_files<'i>(texts: &[&'i (FileId, Arc<str>)]) -> Vec<ParsedFile<'i>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = texts.len().div_ceil(threads.max(1)).max(1);
     if texts.len() < 2 || threads < 2 {
@@ -217,9 +217,9 @@ fn parse_files<'i>(texts: &[&'i (FileId, Arc<str>)]) -> Vec<Read<'i>> {
 }
 
 /// A file, what it parsed to (if it did) and its syntax errors.
-type Read<'i> = (FileId, Option<Parsed<'i>>, Issues);
+type ParsedFile<'i> = (FileId, Option<Parsed<'i>>, Issues);
 
-fn parse_one(file: FileId, text: &str) -> Read<'_> {
+fn parse_one(file: FileId, text: &str) -> ParsedFile<'_> {
     let mut issues = Issues::default();
     let parsed = parse_file(file, text, &mut issues);
     (file, parsed, issues)

@@ -125,7 +125,11 @@ pub fn dispatch(
 
 /// A JSON answer.
 pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    // JSON values and the emulator's own types always serialize; never answer an
+    // empty 200 if one did not.
+    let Ok(bytes) = serde_json::to_vec(body) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
