@@ -26,6 +26,8 @@ pub struct Skeleton {
     pub resource_groups: Vec<String>,
 }
 
+/// The skeleton `header` and the top-level tables `top` tell; resource groups whose
+/// name is not a literal are left out.
 pub(super) fn skeleton(
     header: &StackHeader,
     top: &TopLevel<'_, '_>,
