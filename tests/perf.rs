@@ -4,9 +4,9 @@
 //! issue's shape (1,000 container groups in 50 resource groups) on an emulator without
 //! latency.
 
-use std::sync::Arc;
-
-use aciform::apply::{ApplyContext, StepResult, apply_steps};
+use crate::support::stack_gen::{StackShape, write_stack};
+use crate::support::{aciform, execute};
+use aciform::apply::StepResult;
 use aciform::arm::{ArmClient, ClientConfig, Credential, Secret};
 use aciform::emulator::{EmulatorConfig, EmulatorHandle, LOCAL_SUBSCRIPTION, LOCAL_TOKEN, start};
 use aciform::graph::ResourceGraph;
@@ -15,10 +15,6 @@ use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan, build_plan_w
 use aciform::plan::prelower::prelower;
 use aciform::plan::{TargetInfo, TargetKind};
 use aciform::spec::{LoadOptions, Stack, load_stack};
-use tokio::sync::{mpsc, watch};
-
-use crate::support::aciform;
-use crate::support::stack_gen::{StackShape, write_stack};
 
 /// A generated stack and an emulator without a quota for it.
 struct ScaleLab {
@@ -98,16 +94,7 @@ impl ScaleLab {
         let live = read_live(&self.client, &stack, &ReadOptions::default())
             .await
             .expect("read");
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let cx = Arc::new(ApplyContext::new(
-            self.client.clone(),
-            Arc::new(stack),
-            Arc::new(live),
-            LOCAL_SUBSCRIPTION.into(),
-            tx,
-        ));
-        let (_cancel_tx, cancel) = watch::channel(aciform::apply::Stop::Run);
-        let report = apply_steps(cx, &graph, planned.steps, 64, cancel).await;
+        let report = execute(&self.client, stack, live, &graph, planned.steps, 64).await;
         let failed = report
             .results
             .iter()

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::phase::{OpError, main_phase, phase};
-use super::run::{from_value, string_tags};
+use super::phase::{OpError, phase};
+use super::run::{from_value, gone_from_stack, string_tags};
 use super::{ApplyContext, StepFailure, StepOutput};
 use crate::arm::{GenericResource, ResourceGroup};
 use crate::plan::lower::lower_resource_group;
@@ -159,14 +159,7 @@ fn lower_rg(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
         .stack
         .resource_groups
         .get(&step.address.key)
-        .ok_or_else(|| {
-            StepFailure::new(
-                step,
-                main_phase(step),
-                "the resource is no longer in the stack".into(),
-                None,
-            )
-        })?;
+        .ok_or_else(|| gone_from_stack(step))?;
     let location = spec
         .location
         .clone()

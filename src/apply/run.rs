@@ -200,20 +200,19 @@ async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Resul
     Ok(())
 }
 
+/// A step whose resource left the stack between planning and applying.
+pub(super) fn gone_from_stack(step: &Step) -> StepFailure {
+    let why = "the resource is no longer in the stack".to_string();
+    StepFailure::new(step, main_phase(step), why, None)
+}
+
 /// The container group's body, lowered again with every reference now known.
 fn lower_group(cx: &ApplyContext, step: &Step) -> Result<Value, StepFailure> {
     let spec = cx
         .stack
         .container_groups
         .get(&step.address.key)
-        .ok_or_else(|| {
-            StepFailure::new(
-                step,
-                main_phase(step),
-                "the resource is no longer in the stack".into(),
-                None,
-            )
-        })?;
+        .ok_or_else(|| gone_from_stack(step))?;
     let location = step.location.clone().unwrap_or_default();
     let salt = step.salt.clone().unwrap_or_default();
     let unknown = std::sync::Mutex::new(std::collections::BTreeSet::new());

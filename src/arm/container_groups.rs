@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::client::ArmClient;
@@ -38,26 +39,17 @@ impl ArmClient {
     /// (`ResourceGroupNotFound`) holds no groups: the answer is empty, not an error. Any
     /// other 404 is an error, so a wrong endpoint never reads as "nothing exists".
     pub async fn list_container_groups(&self, rg: &str) -> Result<Vec<ContainerGroup>, ArmError> {
-        let segments = [
-            "resourceGroups",
-            rg,
-            "providers",
-            PROVIDER,
-            "containerGroups",
-        ];
-        match self
-            .list_all(self.url(&segments, CONTAINER_API_VERSION))
-            .await
-        {
-            Err(e) if e.is_not_found() && e.code() == Some("ResourceGroupNotFound") => Ok(vec![]),
-            other => other,
-        }
+        self.list_groups_in(rg).await
     }
 
     /// Like [`ArmClient::list_container_groups`], with each group as the JSON ARM sent:
     /// for readers that work on JSON anyway (the planner), which then skip a typed
     /// decode and re-encode of every group.
     pub async fn list_container_group_bodies(&self, rg: &str) -> Result<Vec<Value>, ArmError> {
+        self.list_groups_in(rg).await
+    }
+
+    async fn list_groups_in<T: DeserializeOwned>(&self, rg: &str) -> Result<Vec<T>, ArmError> {
         let segments = [
             "resourceGroups",
             rg,

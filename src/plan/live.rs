@@ -66,6 +66,14 @@ pub struct LiveGroup {
 }
 
 impl LiveGroup {
+    /// The group's name as ARM returned it (empty if it sent none).
+    pub fn name(&self) -> &str {
+        self.body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
     /// A group as read, with its canonical form and fingerprint.
     pub fn new(resource_group: String, body: Value, run_state: Option<LiveRunState>) -> Self {
         LiveGroup {
@@ -349,12 +357,7 @@ async fn read_run_states(
         }
         let client = client.clone();
         let (key, rg) = (key.clone(), group.resource_group.clone());
-        let name = group
-            .body
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let name = group.name().to_string();
         gets.spawn(async move { (key, client.get_container_group(&rg, &name).await) });
     }
     while let Some(joined) = gets.join_next().await {

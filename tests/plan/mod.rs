@@ -6,9 +6,8 @@ mod noise;
 mod scenarios;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use aciform::apply::{ApplyContext, ApplyReport, apply_steps};
+use aciform::apply::ApplyReport;
 use aciform::arm::{ArmClient, ClientConfig, Credential, Secret};
 use aciform::emulator::{EmulatorConfig, EmulatorHandle, LOCAL_SUBSCRIPTION, start};
 use aciform::graph::ResourceGraph;
@@ -17,7 +16,8 @@ use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan};
 use aciform::plan::{TargetInfo, TargetKind};
 use aciform::spec::{LoadOptions, Stack, load_stack};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+
+use crate::support::execute;
 
 /// An emulator, a client for it and a stack directory to write TOML into.
 pub struct Lab {
@@ -127,16 +127,7 @@ impl Lab {
     /// Plans and applies; panics unless everything succeeded.
     pub async fn apply(&self) -> ApplyReport {
         let (planned, live, stack, graph) = self.plan().await;
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let cx = Arc::new(ApplyContext::new(
-            self.client.clone(),
-            Arc::new(stack),
-            Arc::new(live),
-            LOCAL_SUBSCRIPTION.into(),
-            tx,
-        ));
-        let (_cancel_tx, cancel) = watch::channel(aciform::apply::Stop::Run);
-        let report = apply_steps(cx, &graph, planned.steps, 4, cancel).await;
+        let report = execute(&self.client, stack, live, &graph, planned.steps, 4).await;
         let failures: Vec<_> = report
             .results
             .iter()

@@ -49,6 +49,20 @@ env = {{ MODE = "prod", DB_HOST = "${{container_group.db.ip}}" }}
     )
 }
 
+/// A group that reads the web group's FQDN.
+const FQDN_CLIENT: &str = r#"
+[container_group.client]
+resource_group = "main"
+name = "shop-client"
+
+[[container_group.client.containers]]
+name = "client"
+image = "busybox"
+cpu = 0.5
+memory_gb = 0.5
+env = { WEB = "http://${container_group.web.fqdn}" }
+"#;
+
 async fn lab() -> Lab {
     let mut lab = Lab::new().await;
     lab.env.insert("DB_PASSWORD".into(), SECRET.into());
@@ -416,20 +430,7 @@ async fn a_replaced_group_keeps_its_fqdn_under_the_unsecure_scope() {
             "memory_gb = 1.5\nports = [80]",
             &format!("memory_gb = {memory}\nports = [80]"),
         );
-        format!(
-            "{base}
-[container_group.client]
-resource_group = \"main\"
-name = \"shop-client\"
-
-[[container_group.client.containers]]
-name = \"client\"
-image = \"busybox\"
-cpu = 0.5
-memory_gb = 0.5
-env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
-"
-        )
+        format!("{base}{FQDN_CLIENT}")
     };
     lab.write(&with_client("1.5"));
     lab.apply().await;
@@ -530,20 +531,7 @@ async fn a_new_dns_label_reaches_the_groups_that_use_the_fqdn() {
     let lab = lab().await;
     let with_client = |label: &str| {
         let base = stack("nginx:1.25.3", "2.0", "").replace("shop-web-test", label);
-        format!(
-            "{base}
-[container_group.client]
-resource_group = \"main\"
-name = \"shop-client\"
-
-[[container_group.client.containers]]
-name = \"client\"
-image = \"busybox\"
-cpu = 0.5
-memory_gb = 0.5
-env = {{ WEB = \"http://${{container_group.web.fqdn}}\" }}
-"
-        )
+        format!("{base}{FQDN_CLIENT}")
     };
     lab.write(&with_client("shop-web-one"));
     lab.apply().await;

@@ -85,3 +85,26 @@ pub async fn run_aciform(args: &[&str], env: &[(&str, &str)]) -> CliRun {
         elapsed: started.elapsed(),
     }
 }
+
+/// Runs planned steps through the executor against the local subscription, without a
+/// progress view or a way to stop: the executor as the library's tests drive it.
+pub async fn execute(
+    client: &aciform::arm::ArmClient,
+    stack: aciform::spec::Stack,
+    live: aciform::plan::live::LiveState,
+    graph: &aciform::graph::ResourceGraph,
+    steps: Vec<aciform::plan::step::Step>,
+    parallelism: usize,
+) -> aciform::apply::ApplyReport {
+    use std::sync::Arc;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let cx = Arc::new(aciform::apply::ApplyContext::new(
+        client.clone(),
+        Arc::new(stack),
+        Arc::new(live),
+        aciform::emulator::LOCAL_SUBSCRIPTION.into(),
+        tx,
+    ));
+    let (_stop, cancel) = tokio::sync::watch::channel(aciform::apply::Stop::Run);
+    aciform::apply::apply_steps(cx, graph, steps, parallelism, cancel).await
+}

@@ -124,11 +124,7 @@ impl<'a> Planner<'a> {
                 }
                 None => (Action::Create, vec![], None),
                 Some(old) => {
-                    let old_name = old
-                        .body
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
+                    let old_name = old.name();
                     let same_place = old.resource_group.eq_ignore_ascii_case(&rg.name)
                         && old_name.eq_ignore_ascii_case(&cg.name);
                     let why = if same_place {
@@ -265,7 +261,7 @@ impl<'a> Planner<'a> {
             ] {
                 if changes {
                     if cg.ip_address.is_some() {
-                        attributes.push(after_apply(&live.body, attr, pointer));
+                        attributes.push(after_apply(Some(&live.body), attr, pointer));
                     }
                     continue;
                 }
@@ -359,29 +355,11 @@ pub(super) fn assigned_after_apply(
     live: Option<&Value>,
     has_dns_label: bool,
 ) -> Vec<AttributeChange> {
-    [
-        ("ip_address.ip", "/properties/ipAddress/ip"),
-        ("ip_address.fqdn", "/properties/ipAddress/fqdn"),
-    ]
-    .into_iter()
-    .filter_map(|(path, pointer)| {
-        if path.ends_with("fqdn") && !has_dns_label {
-            return None;
-        }
-        let before = live
-            .and_then(|b| b.pointer(pointer))
-            .filter(|v| !crate::plan::canon::is_absent(v));
-        Some(AttributeChange {
-            path: path.into(),
-            change: ChangeKind::between(before, None, true),
-            before: before.cloned(),
-            after: None,
-            sensitive: false,
-            known_after_apply: true,
-            forces_replacement: false,
-        })
-    })
-    .collect()
+    let mut attrs = vec![after_apply(live, "ip", "/properties/ipAddress/ip")];
+    if has_dns_label {
+        attrs.push(after_apply(live, "fqdn", "/properties/ipAddress/fqdn"));
+    }
+    attrs
 }
 
 /// The FQDN a replaced group will have again, when it can be known: the same DNS
@@ -405,10 +383,10 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
     same.then(|| fqdn.to_string())
 }
 
-/// `ip_address.ATTR` of a live group as a value known only after apply.
-fn after_apply(live: &Value, attr: &str, pointer: &str) -> AttributeChange {
+/// `ip_address.ATTR` (of a live group, if any) as a value known only after apply.
+fn after_apply(live: Option<&Value>, attr: &str, pointer: &str) -> AttributeChange {
     let before = live
-        .pointer(pointer)
+        .and_then(|b| b.pointer(pointer))
         .filter(|v| !crate::plan::canon::is_absent(v));
     AttributeChange {
         path: format!("ip_address.{attr}"),

@@ -17,12 +17,7 @@ impl<'a> Planner<'a> {
             .cloned()
             .collect();
         for group in leftovers {
-            let name = group
-                .body
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let name = group.name().to_string();
             let address = leftover_address(&group.body, ResourceKind::ContainerGroup, &name);
             let declared = self.stack().container_groups.get(&address.key).cloned();
             match declared {

@@ -249,13 +249,8 @@ impl<'a> Planner<'a> {
 }
 
 fn group_key(g: &LiveGroup) -> (String, String) {
-    let name = g
-        .body
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     (
         g.resource_group.to_ascii_lowercase(),
-        name.to_ascii_lowercase(),
+        g.name().to_ascii_lowercase(),
     )
 }
