@@ -11,15 +11,7 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// `text` with every unsafe character written as an escape (`\u{1b}`).
 pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    escape_unsafe(text, |_| false)
 }
 
 /// `sanitize`, keeping line breaks and tabs: for multi-line text such as logs.
@@ -27,12 +19,16 @@ pub fn sanitize_lines(text: &str) -> String {
     if is_plain_ascii(text) {
         return text.to_string();
     }
+    escape_unsafe(text, |c| matches!(c, '\n' | '\t'))
+}
+
+fn escape_unsafe(text: &str, keep: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\n' | '\t') || !is_unsafe(c) {
-            out.push(c);
-        } else {
+        if is_unsafe(c) && !keep(c) {
             out.extend(c.escape_default());
+        } else {
+            out.push(c);
         }
     }
     out
