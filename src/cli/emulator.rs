@@ -21,7 +21,7 @@ pub struct EmulatorArgs {
     #[arg(long)]
     pub data: Option<PathBuf>,
 
-    /// Added latency per request, in milliseconds.
+    /// Round trip of every request in milliseconds, the emulator's own work included.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
 

@@ -15,7 +15,8 @@ use axum::http::StatusCode;
 pub struct EmulatorConfig {
     /// Directory of the persisted cloud; `None` keeps everything in memory only.
     pub data_dir: Option<PathBuf>,
-    /// Added to every ARM request before it is answered.
+    /// Round trip of every ARM request: it takes effect after half of it and is
+    /// answered no sooner than all of it after it arrived.
     pub latency: Duration,
     /// Fraction (0..=1) of ARM requests that fail transiently: 500, 503 or a dropped
     /// connection. Values outside the range are clamped.

@@ -228,9 +228,30 @@ async fn arm(emu: &Emu, request: Request) -> Response {
     emu.counters.request(method.as_str(), kind);
     tracing::debug!(%method, %path, "emulator request");
 
-    if !emu.config.latency.is_zero() {
-        tokio::time::sleep(emu.config.latency).await;
+    // The latency is the round trip as a client sees it: half on the way in, the rest
+    // after the answer is made, so the emulator's own work (which shares the client's
+    // cores, as Azure's servers do not) is inside it rather than added to it.
+    let arrived = tokio::time::Instant::now();
+    let latency = emu.config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency / 2).await;
     }
+    let response = answer(emu, request, method, path, query, route).await;
+    if !latency.is_zero() {
+        tokio::time::sleep_until(arrived + latency).await;
+    }
+    response
+}
+
+/// Faults, checks and the API's answer to one request.
+async fn answer(
+    emu: &Emu,
+    request: Request,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    route: Result<route::Route, ArmError>,
+) -> Response {
     if let Some(err) = emu.faults.take_next() {
         emu.counters.injected();
         if err.status == StatusCode::TOO_MANY_REQUESTS {

@@ -325,3 +325,28 @@ async fn malformed_bodies_get_arm_400s_not_crashes() {
         .expect("answer");
     assert_eq!(raw.status(), 400);
 }
+
+/// `latency` is the round trip a client sees: no answer, whether it did work (a PUT)
+/// or failed early (a missing token), comes back sooner; and a request takes effect
+/// before its answer leaves, so a read sent after the answer sees it.
+#[tokio::test]
+async fn every_answer_takes_at_least_the_latency() {
+    let latency = Duration::from_millis(80);
+    let cloud = Cloud::with(aciform::emulator::EmulatorConfig {
+        latency,
+        ..aciform::emulator::EmulatorConfig::for_tests()
+    })
+    .await;
+    let path = rg_path(SUB, "rg-slow");
+    let started = std::time::Instant::now();
+    let put = cloud.put_rg(SUB, "rg-slow", "westeurope").await;
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+    assert!(put.status == 200 || put.status == 201, "{}", put.status);
+
+    let started = std::time::Instant::now();
+    let anonymous = send_to(&cloud.client, &cloud.base, Method::GET, &path, None, None).await;
+    assert_eq!(anonymous.status, 401);
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+
+    assert_eq!(cloud.get(&path).await.status, 200, "the PUT took effect");
+}
