@@ -95,6 +95,10 @@ impl ArmClient {
                 .min(deadline.saturating_duration_since(Instant::now()));
             let outcome = self.attempt(req, &token, &run, budget).await;
             drop(permit);
+            // A request waiting for the permit just freed was woken on this worker; let
+            // it go out before this answer is parsed, or every answer of a round of
+            // LISTs would delay the next round's requests by its parsing time.
+            tokio::task::yield_now().await;
 
             if let Some(left) = outcome
                 .as_ref()
