@@ -10,9 +10,9 @@ use aciform::apply::StepResult;
 use aciform::arm::{ArmClient, ClientConfig, Credential, Secret};
 use aciform::emulator::{EmulatorConfig, EmulatorHandle, LOCAL_SUBSCRIPTION, LOCAL_TOKEN, start};
 use aciform::graph::ResourceGraph;
-use aciform::plan::live::{ReadOptions, read_live};
+use aciform::plan::live::{LiveGroup, ReadOptions, read_live, start_reading};
 use aciform::plan::planner::{PlanRequest, PlannedStack, build_plan, build_plan_with};
-use aciform::plan::prelower::prelower;
+use aciform::plan::prelower::{Prelowered, prelower};
 use aciform::plan::{TargetInfo, TargetKind};
 use aciform::spec::{LoadOptions, Stack, load_stack};
 
@@ -61,7 +61,14 @@ impl ScaleLab {
         ahead: bool,
     ) -> (PlannedStack, u64) {
         let before = self.client.stats().requests;
-        let live = read_live(&self.client, stack, &ReadOptions::default())
+        // As the CLI does: lowered ahead, and compared as each answer arrives.
+        let mut prelowered = match ahead {
+            true => prelower(stack, LOCAL_SUBSCRIPTION),
+            false => Prelowered::default(),
+        };
+        let mut arrived = |group: &LiveGroup| prelowered.prepare(stack, group);
+        let live = start_reading(&self.client, stack)
+            .finish_with(&self.client, stack, &ReadOptions::default(), &mut arrived)
             .await
             .expect("live state is read");
         let requests = self.client.stats().requests - before;
@@ -79,7 +86,6 @@ impl ScaleLab {
             destroy: false,
         };
         let planned = if ahead {
-            let prelowered = prelower(stack, LOCAL_SUBSCRIPTION);
             build_plan_with(&request, Some(&prelowered))
         } else {
             build_plan(&request)
@@ -205,4 +211,62 @@ async fn lowering_ahead_never_changes_a_plan() {
             lab.apply().await;
         }
     }
+}
+
+/// Groups compared with their forms lowered ahead as their answers arrive plan exactly
+/// as the planner compares them itself: changed images and secrets, an ignored change,
+/// and a group the plan reads again by GET (a stopped one), whose comparison ahead was
+/// of an earlier read and must not be used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comparing_ahead_never_changes_a_plan() {
+    let lab = ScaleLab::new(StackShape {
+        groups: 20,
+        resource_groups: 2,
+    })
+    .await;
+    lab.apply().await;
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = lab.dir.path().join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{file} has {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    edit(
+        "stack.toml",
+        "image_tag = \"1.27.3\"",
+        "image_tag = \"1.27.4\"",
+    );
+    edit(
+        "rg-bench-000.toml",
+        "token-0000-not-a-real-secret",
+        "token-0000-rotated",
+    );
+    let ignored = "tags = { tier = \"api\", index = \"4\" }";
+    let ignoring = "tags = { tier = \"api\", index = \"four\" }\n\
+                    lifecycle = { ignore_changes = [\"tags.index\"] }";
+    edit("rg-bench-000.toml", ignored, ignoring);
+    let running = "tags = { tier = \"worker\", index = \"2\" }";
+    edit(
+        "rg-bench-000.toml",
+        running,
+        &format!("{running}\nstate = \"stopped\""),
+    );
+
+    let (stack, graph) = lab.load();
+    let (plain, _) = lab.plan_ahead(&stack, &graph, false).await;
+    let (ahead, _) = lab.plan_ahead(&stack, &graph, true).await;
+    let json = aciform::render::plan_json(&ahead.plan);
+    assert_eq!(json, aciform::render::plan_json(&plain.plan));
+    let s = &ahead.plan.summary;
+    assert_eq!((s.update, s.create, s.delete), (20, 0, 0), "{s:?}");
+    let address = |a: &str| ahead.plan.changes.iter().find(|c| c.address == a);
+    let stopping = address("container_group.app-0002").expect("planned");
+    assert!(stopping.attributes.iter().any(|a| a.path == "state"));
+    let ignoring = address("container_group.app-0004").expect("planned");
+    assert!(ignoring.attributes.iter().all(|a| a.path != "tags.index"));
+    let rotated = address("container_group.app-0000").expect("planned");
+    assert!(
+        rotated.attributes.iter().any(|a| a.sensitive),
+        "{rotated:?}"
+    );
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use super::session::Session;
 use super::{CliError, EXIT_CHANGES, EXIT_OK, Output, PlanFormat, StackArgs};
 use crate::plan::file::{PlanFile, looks_like_plan_file};
-use crate::plan::live::{LiveReads, LiveState, ReadOptions};
+use crate::plan::live::{LiveGroup, LiveReads, LiveState, ReadOptions};
 use crate::plan::planner::{PlanRequest, PlannedStack, build_plan_with};
 use crate::plan::prelower::{Prelowered, prelower};
 use crate::render;
@@ -113,14 +113,17 @@ pub(crate) async fn make_plan(
     // as far as it can without live state, so little is left once the answers are in.
     let started = std::time::Instant::now();
     // (A destroy plans no desired state: nothing to lower.)
-    let prelowered = match destroy {
+    let mut prelowered = match destroy {
         false => prelower(&session.stack, &session.info.subscription),
         true => Prelowered::default(),
     };
     let ms = |t: std::time::Instant| t.elapsed().as_millis() as u64;
     tracing::info!(groups = prelowered.len(), ms = ms(started), "lowered ahead");
+    // Each group is compared with its form lowered ahead as its answer comes in.
+    let stack = &session.stack;
+    let mut arrived = |group: &LiveGroup| prelowered.prepare(stack, group);
     let live = reads
-        .finish(&session.client, &session.stack, &options)
+        .finish_with(&session.client, stack, &options, &mut arrived)
         .await
         .map_err(|e| CliError::context("cannot read live state", &e))?;
     let groups = live.container_groups.len();

@@ -10,11 +10,14 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::canon::{Canon, CanonValue, Entry};
+use super::ignore::ignore_keys;
+use super::live::LiveGroup;
 use super::model::{AttributeChange, ChangeKind};
 use super::placeholder::has_placeholder;
 use super::rules;
 use super::secrets::SecretHashes;
 use crate::sensitive::Sensitive;
+use crate::spec::ContainerGroupSpec;
 
 /// What differs between a desired and a live body.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,6 +50,24 @@ pub struct DiffRules<'a> {
     pub secrets: Option<&'a SecretHashes>,
     /// Canonical keys (or prefixes) the user asked to ignore (`lifecycle.ignore_changes`).
     pub ignore: &'a [String],
+}
+
+/// Compares a container group's desired canonical form with its live read, under the
+/// group's rules: replacement, the secret hashes recorded on the live group (`secrets`,
+/// from its tags) and `lifecycle.ignore_changes`.
+pub fn diff_container_group(
+    desired: &Canon,
+    cg: &ContainerGroupSpec,
+    live: &LiveGroup,
+    secrets: Option<&SecretHashes>,
+) -> Diff {
+    let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
+    let rules = DiffRules {
+        replacement: &rules::replacement_reason,
+        secrets,
+        ignore: &ignore,
+    };
+    diff(desired, live.canon(), &rules)
 }
 
 /// Compares a desired body with the live one.

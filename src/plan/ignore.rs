@@ -162,7 +162,8 @@ fn copy_env(to: &mut Map<String, Value>, from: &Map<String, Value>, only: Option
 }
 
 fn container_props<'a>(body: &'a Value, list: &str, name: &str) -> Option<&'a Map<String, Value>> {
-    body.pointer(&format!("/properties/{list}"))?
+    body.get("properties")?
+        .get(list)?
         .as_array()?
         .iter()
         .find(|c| c.get("name").and_then(Value::as_str) == Some(name))?

@@ -4,6 +4,7 @@
 //! be, stopped). The request count grows with resource groups, not container groups.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use tokio::task::JoinSet;
@@ -63,6 +64,10 @@ pub struct LiveGroup {
     canon: Canon,
     /// Computed when first asked for (only saved plans need it).
     fingerprint: std::sync::OnceLock<String>,
+    /// Which read this is: every group built from an answer gets a new number (a
+    /// clone keeps it, having the same content). Work done ahead on one read (see
+    /// `Prelowered::prepare`) is used only for that read.
+    read: u64,
 }
 
 impl LiveGroup {
@@ -76,9 +81,11 @@ impl LiveGroup {
 
     /// A group as read, with its canonical form and fingerprint.
     pub fn new(resource_group: String, body: Value, run_state: Option<LiveRunState>) -> Self {
+        static READS: AtomicU64 = AtomicU64::new(0);
         LiveGroup {
             canon: canonicalize_container_group(&body),
             fingerprint: std::sync::OnceLock::new(),
+            read: READS.fetch_add(1, Ordering::Relaxed),
             resource_group,
             body,
             run_state,
@@ -88,6 +95,11 @@ impl LiveGroup {
     /// `canonicalize_container_group` of the body.
     pub fn canon(&self) -> &Canon {
         &self.canon
+    }
+
+    /// Which read this is (see the field).
+    pub fn read(&self) -> u64 {
+        self.read
     }
 
     /// `step::fingerprint` of the body and the run state as read.
@@ -269,6 +281,18 @@ impl LiveReads {
         stack: &Stack,
         options: &ReadOptions,
     ) -> Result<LiveState, ArmError> {
+        self.finish_with(client, stack, options, &mut |_| {}).await
+    }
+
+    /// [`LiveReads::finish`], handing each container group listed to `arrived` as its
+    /// answer comes in, so the caller can work on it while later answers are awaited.
+    pub async fn finish_with(
+        self,
+        client: &ArmClient,
+        stack: &Stack,
+        options: &ReadOptions,
+        arrived: &mut dyn FnMut(&LiveGroup),
+    ) -> Result<LiveState, ArmError> {
         let LiveReads {
             rg_list,
             mut lists,
@@ -321,6 +345,7 @@ impl LiveReads {
                     name.unwrap_or_default().to_ascii_lowercase(),
                 );
                 group.resource_group = rg.clone();
+                arrived(&group);
                 live.container_groups.insert(key, group);
             }
         }
@@ -365,8 +390,7 @@ async fn read_run_states(
         match got? {
             Some(group) => {
                 let body = serde_json::to_value(&group).unwrap_or(Value::Null);
-                let state = body
-                    .pointer("/properties/instanceView/state")
+                let state = at(&body, "/properties/instanceView/state")
                     .and_then(Value::as_str)
                     .map(LiveRunState::from_instance_state);
                 if let Some(entry) = live.container_groups.get_mut(&key) {
@@ -383,6 +407,14 @@ async fn read_run_states(
     Ok(())
 }
 
+/// The value at `path` (`/properties/ipAddress/fqdn`) in an ARM body, through object
+/// keys only. `Value::pointer` would do, but it copies every segment to unescape it,
+/// which made it a quarter of the planner's time.
+pub fn at<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut keys = path.strip_prefix('/')?.split('/');
+    keys.try_fold(body, |value, key| value.as_object()?.get(key))
+}
+
 /// A tag of an ARM body, matched case-insensitively as ARM does.
 pub fn tag<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get("tags")?
@@ -394,4 +426,22 @@ pub fn tag<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
 
 fn join_error(e: tokio::task::JoinError) -> ArmError {
     ArmError::Config(format!("a read of live state stopped unexpectedly: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::at;
+
+    #[test]
+    fn at_follows_object_keys_only() {
+        let body = json!({"properties": {"ipAddress": {"fqdn": "a.example"}, "list": [1]}});
+        let fqdn = at(&body, "/properties/ipAddress/fqdn");
+        assert_eq!(fqdn, Some(&json!("a.example")));
+        assert_eq!(at(&body, "/properties/missing/fqdn"), None);
+        assert_eq!(at(&body, "/properties/list/0"), None, "no array indexes");
+        assert_eq!(at(&body, "properties"), None, "a path starts with /");
+        assert_eq!(at(&body, "/properties/ipAddress/fqdn/deeper"), None);
+    }
 }

@@ -164,14 +164,19 @@ impl<'a> Planner<'a> {
             return;
         };
 
-        let live_canon = live.canon();
-        let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
-        let rules = DiffRules {
-            replacement: &rules::replacement_reason,
-            secrets: live_secrets.as_ref(),
-            ignore: &ignore,
+        // Compared ahead as the live group arrived, when it was against the same form.
+        let prepared = ahead
+            .and(self.prelowered)
+            .and_then(|p| p.diff_for(cg, live));
+        let compared;
+        let d = match prepared {
+            Some(d) => d,
+            None => {
+                let secrets = live_secrets.as_ref();
+                compared = diff_container_group(desired_canon, cg, live, secrets);
+                &compared
+            }
         };
-        let d = diff(desired_canon, live_canon, &rules);
         let live_state = live.known_run_state();
         let state_differs = live_state != cg.state;
 
@@ -221,7 +226,8 @@ impl<'a> Planner<'a> {
         // A PUT, or the create of a replacement, carries ignored fields over from live.
         if update == UpdateMode::Put || action == Action::Replace {
             let desired = desired.unwrap_or_else(|| lower_container_group_canon(&cx, cg).0);
-            self.check_ignored_kept(cg, &desired, &live.body, desired_canon, live_canon, &rules);
+            let secrets = live_secrets.as_ref();
+            self.check_ignored_kept(cg, &desired, live, desired_canon, secrets);
         }
         if action == Action::Update && state_differs {
             reasons.push(format!(
@@ -265,7 +271,7 @@ impl<'a> Planner<'a> {
                     }
                     continue;
                 }
-                if let Some(v) = live.body.pointer(pointer).and_then(Value::as_str) {
+                if let Some(v) = at(&live.body, pointer).and_then(Value::as_str) {
                     known.attrs.insert(attr.into(), v.into());
                 }
             }
@@ -311,21 +317,21 @@ impl<'a> Planner<'a> {
         &mut self,
         cg: &ContainerGroupSpec,
         desired: &Value,
-        live: &Value,
+        live: &LiveGroup,
         desired_canon: &Canon,
-        live_canon: &Canon,
-        rules: &DiffRules<'_>,
+        secrets: Option<&SecretHashes>,
     ) {
         let ignore = ignore_keys(&cg.lifecycle.ignore_changes);
-        let unsupported = keep_ignored(&mut desired.clone(), live, &ignore);
+        let unsupported = keep_ignored(&mut desired.clone(), &live.body, &ignore);
         if unsupported.is_empty() {
             return;
         }
         let unfiltered = DiffRules {
+            replacement: &rules::replacement_reason,
+            secrets,
             ignore: &[],
-            ..*rules
         };
-        let full = diff(desired_canon, live_canon, &unfiltered);
+        let full = diff(desired_canon, live.canon(), &unfiltered);
         for path in unsupported {
             let differs = full
                 .attributes
@@ -374,7 +380,7 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
     let scope = |c: &Canon| {
         cmp(c, "ip_address.dns_name_label_reuse_policy").unwrap_or_else(|| "unsecure".into())
     };
-    let fqdn = live.body.pointer("/properties/ipAddress/fqdn")?.as_str()?;
+    let fqdn = at(&live.body, "/properties/ipAddress/fqdn")?.as_str()?;
     let label = cmp(desired, "ip_address.dns_name_label")?;
     let same = Some(&label) == cmp(live.canon(), "ip_address.dns_name_label").as_ref()
         && scope(desired) == "unsecure"
@@ -386,7 +392,7 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
 /// `ip_address.ATTR` (of a live group, if any) as a value known only after apply.
 fn after_apply(live: Option<&Value>, attr: &str, pointer: &str) -> AttributeChange {
     let before = live
-        .and_then(|b| b.pointer(pointer))
+        .and_then(|b| at(b, pointer))
         .filter(|v| !crate::plan::canon::is_absent(v));
     AttributeChange {
         path: format!("ip_address.{attr}"),
@@ -401,21 +407,21 @@ fn after_apply(live: Option<&Value>, attr: &str, pointer: &str) -> AttributeChan
 
 /// Whether a live group is being deleted.
 pub fn being_deleted(live: &Value) -> bool {
-    live.pointer("/properties/provisioningState")
+    at(live, "/properties/provisioningState")
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("deleting"))
 }
 
 /// The provisioning state of a group whose last operation has not finished.
 pub(super) fn deployment_in_progress(live: &Value) -> Option<String> {
-    let state = live.pointer("/properties/provisioningState")?.as_str()?;
+    let state = at(live, "/properties/provisioningState")?.as_str()?;
     let terminal = ["succeeded", "failed", "canceled"];
     (!terminal.contains(&state.to_ascii_lowercase().as_str())).then(|| state.to_string())
 }
 
 /// Whether a live group's last deployment failed.
 pub fn deployment_failed(live: &Value) -> bool {
-    live.pointer("/properties/provisioningState")
+    at(live, "/properties/provisioningState")
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
 }

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::canon::{Canon, CanonValue, canonicalize_resource_group};
-use super::diff::{DiffRules, all_added, all_removed, diff};
+use super::diff::{DiffRules, all_added, all_removed, diff, diff_container_group};
 use super::ignore::{ignore_keys, keep_ignored};
-use super::live::{LiveGroup, LiveKey, LiveState, tag};
+use super::live::{LiveGroup, LiveKey, LiveState, at, tag};
 use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, ChangeKind, Plan, ResourceChange, TargetInfo};
 use super::prelower::Prelowered;
@@ -45,7 +45,7 @@ pub const REPLACE_NOTE_NO_IP: &str =
 /// The note on replacing a group, which mentions the IP only when it has one to lose
 /// or to get.
 fn replace_note(desired: &ContainerGroupSpec, live: Option<&Value>) -> String {
-    let live_ip = live.and_then(|b| b.pointer("/properties/ipAddress"));
+    let live_ip = live.and_then(|b| at(b, "/properties/ipAddress"));
     let has_ip = desired.ip_address.is_some() || live_ip.is_some_and(|ip| !ip.is_null());
     let note = if has_ip {
         REPLACE_NOTE
