@@ -156,7 +156,13 @@ pub fn main() -> ExitCode {
         }
     };
 
-    match runtime.block_on(run(cli.command, &out)) {
+    let result = runtime.block_on(run(cli.command, &out));
+    // Every command has finished its work here: what is left on the runtime is idle
+    // connections and parked threads. Waiting for them to wind down (a few
+    // milliseconds) only delays the exit. No blocking task can still be running: the
+    // only one aciform spawns, the stack load, is awaited.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             out.error(&err);
