@@ -30,6 +30,9 @@ pub struct ResourceGraph {
     why: BTreeMap<(NodeIndex, NodeIndex), EdgeWhy>,
     /// Display labels (Azure names) for DOT.
     names: BTreeMap<Address, String>,
+    /// `order()`, computed once the graph is complete: the graph is built while the
+    /// plan's reads are in flight, and the planner walks this after the last answer.
+    order: Vec<Address>,
 }
 
 impl ResourceGraph {
@@ -41,6 +44,7 @@ impl ResourceGraph {
             index: BTreeMap::new(),
             why: BTreeMap::new(),
             names: BTreeMap::new(),
+            order: Vec::new(),
         };
         for rg in stack.resource_groups.values() {
             g.add_node(rg.address(), &rg.name);
@@ -86,6 +90,7 @@ impl ResourceGraph {
 
         errors.extend(g.cycle_errors(stack));
         if errors.is_empty() {
+            g.order = g.topological_order();
             Ok(g)
         } else {
             Err(SpecErrors::new(errors))
@@ -176,7 +181,11 @@ impl ResourceGraph {
 
     /// Every resource in a deterministic topological order: dependencies first, ties
     /// broken by address.
-    pub fn order(&self) -> Vec<Address> {
+    pub fn order(&self) -> &[Address] {
+        &self.order
+    }
+
+    fn topological_order(&self) -> Vec<Address> {
         let mut indegree: BTreeMap<NodeIndex, usize> = BTreeMap::new();
         for n in self.graph.node_indices() {
             indegree.insert(

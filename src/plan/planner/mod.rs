@@ -146,7 +146,7 @@ pub fn build_plan_with<'a>(
             || req
                 .only
                 .as_ref()
-                .is_some_and(|only| !only.contains(&address))
+                .is_some_and(|only| !only.contains(address))
         {
             continue;
         }
