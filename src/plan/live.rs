@@ -390,7 +390,7 @@ async fn read_run_states(
         match got? {
             Some(group) => {
                 let body = serde_json::to_value(&group).unwrap_or(Value::Null);
-                let state = at(&body, "/properties/instanceView/state")
+                let state = at(&body, &["properties", "instanceView", "state"])
                     .and_then(Value::as_str)
                     .map(LiveRunState::from_instance_state);
                 if let Some(entry) = live.container_groups.get_mut(&key) {
@@ -407,12 +407,12 @@ async fn read_run_states(
     Ok(())
 }
 
-/// The value at `path` (`/properties/ipAddress/fqdn`) in an ARM body, through object
-/// keys only. `Value::pointer` would do, but it copies every segment to unescape it,
-/// which made it a quarter of the planner's time.
-pub fn at<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
-    let mut keys = path.strip_prefix('/')?.split('/');
-    keys.try_fold(body, |value, key| value.as_object()?.get(key))
+/// The value at `path` (`["properties", "ipAddress", "fqdn"]`) in an ARM body, through
+/// object keys only. `Value::pointer` would do, but it copies every segment of its
+/// string path to unescape it, which made it a quarter of the planner's time.
+pub fn at<'v>(body: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter()
+        .try_fold(body, |value, key| value.as_object()?.get(*key))
 }
 
 /// A tag of an ARM body, matched case-insensitively as ARM does.
@@ -437,11 +437,18 @@ mod tests {
     #[test]
     fn at_follows_object_keys_only() {
         let body = json!({"properties": {"ipAddress": {"fqdn": "a.example"}, "list": [1]}});
-        let fqdn = at(&body, "/properties/ipAddress/fqdn");
+        let fqdn = at(&body, &["properties", "ipAddress", "fqdn"]);
         assert_eq!(fqdn, Some(&json!("a.example")));
-        assert_eq!(at(&body, "/properties/missing/fqdn"), None);
-        assert_eq!(at(&body, "/properties/list/0"), None, "no array indexes");
-        assert_eq!(at(&body, "properties"), None, "a path starts with /");
-        assert_eq!(at(&body, "/properties/ipAddress/fqdn/deeper"), None);
+        assert_eq!(at(&body, &["properties", "missing", "fqdn"]), None);
+        assert_eq!(
+            at(&body, &["properties", "list", "0"]),
+            None,
+            "no array indexes"
+        );
+        assert_eq!(
+            at(&body, &["properties", "ipAddress", "fqdn", "deeper"]),
+            None
+        );
+        assert_eq!(at(&body, &[]), Some(&body));
     }
 }

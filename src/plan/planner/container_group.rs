@@ -261,17 +261,15 @@ impl<'a> Planner<'a> {
                 a.path == "ip_address.dns_name_label"
                     || a.path == "ip_address.dns_name_label_reuse_policy"
             });
-            for (attr, pointer, changes) in [
-                ("ip", "/properties/ipAddress/ip", restarts_stopped),
-                ("fqdn", "/properties/ipAddress/fqdn", relabelled),
-            ] {
+            for (attr, path, changes) in [("ip", IP, restarts_stopped), ("fqdn", FQDN, relabelled)]
+            {
                 if changes {
                     if cg.ip_address.is_some() {
-                        attributes.push(after_apply(Some(&live.body), attr, pointer));
+                        attributes.push(after_apply(Some(&live.body), attr, path));
                     }
                     continue;
                 }
-                if let Some(v) = at(&live.body, pointer).and_then(Value::as_str) {
+                if let Some(v) = at(&live.body, path).and_then(Value::as_str) {
                     known.attrs.insert(attr.into(), v.into());
                 }
             }
@@ -361,9 +359,9 @@ pub(super) fn assigned_after_apply(
     live: Option<&Value>,
     has_dns_label: bool,
 ) -> Vec<AttributeChange> {
-    let mut attrs = vec![after_apply(live, "ip", "/properties/ipAddress/ip")];
+    let mut attrs = vec![after_apply(live, "ip", IP)];
     if has_dns_label {
-        attrs.push(after_apply(live, "fqdn", "/properties/ipAddress/fqdn"));
+        attrs.push(after_apply(live, "fqdn", FQDN));
     }
     attrs
 }
@@ -380,7 +378,7 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
     let scope = |c: &Canon| {
         cmp(c, "ip_address.dns_name_label_reuse_policy").unwrap_or_else(|| "unsecure".into())
     };
-    let fqdn = at(&live.body, "/properties/ipAddress/fqdn")?.as_str()?;
+    let fqdn = at(&live.body, FQDN)?.as_str()?;
     let label = cmp(desired, "ip_address.dns_name_label")?;
     let same = Some(&label) == cmp(live.canon(), "ip_address.dns_name_label").as_ref()
         && scope(desired) == "unsecure"
@@ -389,10 +387,15 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
     same.then(|| fqdn.to_string())
 }
 
+/// Where ARM puts a group's IP address, FQDN and provisioning state.
+const IP: &[&str] = &["properties", "ipAddress", "ip"];
+const FQDN: &[&str] = &["properties", "ipAddress", "fqdn"];
+const PROVISIONING_STATE: &[&str] = &["properties", "provisioningState"];
+
 /// `ip_address.ATTR` (of a live group, if any) as a value known only after apply.
-fn after_apply(live: Option<&Value>, attr: &str, pointer: &str) -> AttributeChange {
+fn after_apply(live: Option<&Value>, attr: &str, path: &[&str]) -> AttributeChange {
     let before = live
-        .and_then(|b| at(b, pointer))
+        .and_then(|b| at(b, path))
         .filter(|v| !crate::plan::canon::is_absent(v));
     AttributeChange {
         path: format!("ip_address.{attr}"),
@@ -407,21 +410,21 @@ fn after_apply(live: Option<&Value>, attr: &str, pointer: &str) -> AttributeChan
 
 /// Whether a live group is being deleted.
 pub fn being_deleted(live: &Value) -> bool {
-    at(live, "/properties/provisioningState")
+    at(live, PROVISIONING_STATE)
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("deleting"))
 }
 
 /// The provisioning state of a group whose last operation has not finished.
 pub(super) fn deployment_in_progress(live: &Value) -> Option<String> {
-    let state = at(live, "/properties/provisioningState")?.as_str()?;
+    let state = at(live, PROVISIONING_STATE)?.as_str()?;
     let terminal = ["succeeded", "failed", "canceled"];
     (!terminal.contains(&state.to_ascii_lowercase().as_str())).then(|| state.to_string())
 }
 
 /// Whether a live group's last deployment failed.
 pub fn deployment_failed(live: &Value) -> bool {
-    at(live, "/properties/provisioningState")
+    at(live, PROVISIONING_STATE)
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
 }

@@ -45,7 +45,7 @@ pub const REPLACE_NOTE_NO_IP: &str =
 /// The note on replacing a group, which mentions the IP only when it has one to lose
 /// or to get.
 fn replace_note(desired: &ContainerGroupSpec, live: Option<&Value>) -> String {
-    let live_ip = live.and_then(|b| at(b, "/properties/ipAddress"));
+    let live_ip = live.and_then(|b| at(b, &["properties", "ipAddress"]));
     let has_ip = desired.ip_address.is_some() || live_ip.is_some_and(|ip| !ip.is_null());
     let note = if has_ip {
         REPLACE_NOTE
