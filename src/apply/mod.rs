@@ -171,6 +171,12 @@ impl ApplyContext {
 
     /// A reference's value: what this apply produced, else what the stack fixes, else
     /// what is live for a resource this apply did not touch.
+    /// The location of a live resource group, by its Azure name.
+    fn live_location(&self, rg: &str) -> Option<String> {
+        let body = self.live.resource_group(rg)?;
+        body.get("location")?.as_str().map(String::from)
+    }
+
     fn resolve(&self, r: &Reference) -> Option<String> {
         if let Some(v) = self.stack.resolve_static(r) {
             return Some(v);
@@ -191,6 +197,12 @@ impl ApplyContext {
                     self.subscription, rg.name
                 ))
             }
+            // A resource group the spec gives no location (`existing = true`) has the
+            // one Azure has, as the plan showed.
+            (ResourceKind::ResourceGroup, "location") => {
+                let rg = self.stack.resource_groups.get(&r.target.key)?;
+                self.live_location(&rg.name)
+            }
             (ResourceKind::ContainerGroup, attr) => {
                 let cg = self.stack.container_groups.get(&r.target.key)?;
                 let rg = self.stack.resource_groups.get(&cg.resource_group)?;
@@ -200,6 +212,11 @@ impl ApplyContext {
                          Microsoft.ContainerInstance/containerGroups/{}",
                         self.subscription, rg.name, cg.name
                     ));
+                }
+                // Not applied in this run, and no location of its own: its resource
+                // group's, as the planner resolved it.
+                if attr == "location" {
+                    return rg.location.clone().or_else(|| self.live_location(&rg.name));
                 }
                 let live = self.live.group(&rg.name, &cg.name)?;
                 let pointer = match attr {

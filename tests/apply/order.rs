@@ -152,3 +152,61 @@ async fn a_replacement_deletes_then_creates_and_dependents_get_its_new_address()
     assert_ne!(ip_of(&db), old_ip, "a new group gets a new address");
     assert_eq!(env_of(&api, "DB"), Some(ip_of(&db)));
 }
+
+/// Locations the spec leaves to Azure resolve in apply as they did in the plan: an
+/// existing resource group's (read from Azure), and a group's that takes its resource
+/// group's, even when that group is not changed by the apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locations_read_from_azure_resolve_in_apply() {
+    let toml = r#"[stack]
+name = "located"
+
+[resource_group.net]
+name = "rg-located"
+existing = true
+
+[container_group.first]
+resource_group = "net"
+[[container_group.first.containers]]
+name = "app"
+image = "nginx:1.27"
+cpu = 0.5
+memory_gb = 0.5
+env = { RG_LOCATION = "${resource_group.net.location}" }
+
+[container_group.second]
+resource_group = "net"
+[[container_group.second.containers]]
+name = "app"
+image = "nginx:IMAGE"
+cpu = 0.5
+memory_gb = 0.5
+env = { FIRST_LOCATION = "${container_group.first.location}" }
+"#;
+    let fixture = Fixture::quick(&toml.replace("IMAGE", "1.27")).await;
+    let body = serde_json::json!({ "location": "northeurope" });
+    let created = fixture
+        .arm_send(reqwest::Method::PUT, &super::rg_path("rg-located"), &body)
+        .await;
+    assert!(created == 200 || created == 201, "{created}");
+
+    fixture.apply_ok(&[]).await;
+    let env = |group: &Value| {
+        group["properties"]["containers"][0]["properties"]["environmentVariables"][0]["value"]
+            .clone()
+    };
+    let first = fixture.group("rg-located", "first").await.expect("created");
+    assert_eq!(env(&first), "northeurope");
+    assert_eq!(first["location"], "northeurope");
+    fixture.assert_converged().await;
+
+    // Only `second` changes now: `first`, untouched by this apply, still resolves.
+    fixture.write(&toml.replace("IMAGE", "1.28"));
+    fixture.apply_ok(&[]).await;
+    let second = fixture
+        .group("rg-located", "second")
+        .await
+        .expect("updated");
+    assert_eq!(env(&second), "northeurope");
+    fixture.assert_converged().await;
+}
