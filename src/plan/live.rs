@@ -356,18 +356,19 @@ impl LiveReads {
 }
 
 /// GETs the groups whose run state matters: every one with `refresh_state`, else those
-/// the spec wants stopped and those aciform marked stopped (so a group it stopped is
-/// seen as stopped when the spec wants it running again).
+/// the spec wants stopped, those aciform marked stopped (so a group it stopped is seen
+/// as stopped when the spec wants it running again) and those whose run state the spec
+/// ignores (an update must leave them as they are, stopped outside aciform or not).
 async fn read_run_states(
     client: &ArmClient,
     stack: &Stack,
     options: &ReadOptions,
     live: &mut LiveState,
 ) -> Result<(), ArmError> {
-    let want_stopped: BTreeSet<(String, String)> = stack
+    let state_matters: BTreeSet<(String, String)> = stack
         .container_groups
         .values()
-        .filter(|cg| cg.state == RunState::Stopped)
+        .filter(|cg| cg.state == RunState::Stopped || cg.lifecycle.ignores_state())
         .filter_map(|cg| {
             let rg = stack.resource_groups.get(&cg.resource_group)?;
             Some((rg.name.to_ascii_lowercase(), cg.name.to_ascii_lowercase()))
@@ -377,7 +378,7 @@ async fn read_run_states(
     let mut gets = JoinSet::new();
     for (key, group) in &live.container_groups {
         let marked = group.tag(TAG_STATE).is_some();
-        if !(options.refresh_state || marked || want_stopped.contains(key)) {
+        if !(options.refresh_state || marked || state_matters.contains(key)) {
             continue;
         }
         let client = client.clone();

@@ -194,6 +194,14 @@ pub struct Lifecycle {
     pub prevent_destroy_origin: Option<Origin>,
 }
 
+impl Lifecycle {
+    /// Whether `ignore_changes` holds `state`: the group keeps whatever run state it
+    /// has in Azure.
+    pub fn ignores_state(&self) -> bool {
+        self.ignore_changes.iter().any(|(path, _)| path == "state")
+    }
+}
+
 /// `[container_group.KEY]`.
 #[derive(Debug, Clone)]
 pub struct ContainerGroupSpec {

@@ -63,3 +63,38 @@ async fn groups_are_stopped_and_started_as_the_spec_asks() {
     assert_eq!(instance_state(&fx, "job").await, "Stopped");
     assert_eq!(instance_state(&fx, "web").await, "Stopped");
 }
+
+/// `ignore_changes = ["state"]`: the group keeps the run state it has in Azure, whatever
+/// the spec says and whoever set it, through updates too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ignored_run_state_is_left_as_it_is_in_azure() {
+    let toml = |state: &str, image: &str| {
+        let ignoring =
+            format!("state = \"{state}\"\nlifecycle = {{ ignore_changes = [\"state\"] }}");
+        head("ignorestate", "rg-runstate") + &group_toml("web", image, &ignoring, "")
+    };
+    let fx = Fixture::quick(&toml("running", "nginx:1.27")).await;
+    fx.apply_ok(&[]).await;
+    fx.write(&toml("stopped", "nginx:1.27"));
+    fx.assert_converged().await;
+    assert_eq!(instance_state(&fx, "web").await, "Running");
+
+    // Stopped outside aciform while the spec says running: left stopped, also when an
+    // update deploys the group again (ACI runs it; aciform stops it right after).
+    let stop = super::group_path("rg-runstate", "web").replace("?", "/stop?");
+    let status = fx
+        .arm_send(reqwest::Method::POST, &stop, &serde_json::json!({}))
+        .await;
+    assert!((200..300).contains(&status), "{status}");
+    fx.write(&toml("running", "nginx:1.27"));
+    fx.assert_converged().await;
+    fx.write(&toml("running", "nginx:1.28"));
+    let run = fx.apply_ok(&[]).await;
+    assert!(
+        run.stdout.contains("container_group.web: Stop complete"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(instance_state(&fx, "web").await, "Stopped");
+    fx.assert_converged().await;
+}

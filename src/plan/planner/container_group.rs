@@ -178,11 +178,17 @@ impl<'a> Planner<'a> {
             }
         };
         let live_state = live.known_run_state();
-        let state_differs = live_state != cg.state;
+        // `ignore_changes = ["state"]`: the group keeps the run state it has in Azure,
+        // whoever set it.
+        let desired_state = match cg.lifecycle.ignores_state() {
+            true => live_state,
+            false => cg.state,
+        };
+        let state_differs = live_state != desired_state;
 
         let mut attributes = d.attributes.clone();
         if state_differs {
-            attributes.push(state_change(Some(live_state), cg.state));
+            attributes.push(state_change(Some(live_state), desired_state));
         }
         let (action, mut reasons, update) = if !d.replace_reasons.is_empty() {
             let mut reasons = d.replace_reasons.clone();
@@ -208,7 +214,7 @@ impl<'a> Planner<'a> {
                 UpdateMode::Put,
             )
         } else if state_differs {
-            match cg.state {
+            match desired_state {
                 RunState::Running => (Action::Start, vec![], UpdateMode::None),
                 RunState::Stopped => (Action::Stop, vec![], UpdateMode::None),
             }
@@ -232,13 +238,13 @@ impl<'a> Planner<'a> {
         if action == Action::Update && state_differs {
             reasons.push(format!(
                 "then the group is {}",
-                match cg.state {
+                match desired_state {
                     RunState::Running => "started",
                     RunState::Stopped => "stopped",
                 }
             ));
         }
-        if update == UpdateMode::Put && !state_differs && cg.state == RunState::Stopped {
+        if update == UpdateMode::Put && !state_differs && desired_state == RunState::Stopped {
             reasons.push(
                 "the group is stopped: ACI runs its containers again on an update, and \
                  aciform stops it right after"
@@ -247,7 +253,7 @@ impl<'a> Planner<'a> {
         }
         // Starting a stopped group deploys it again, and ACI may give it another public
         // IP: what refers to the IP learns it only after apply. The FQDN stays.
-        let restarts_stopped = state_differs && cg.state == RunState::Running;
+        let restarts_stopped = state_differs && desired_state == RunState::Running;
         let stable = stable_fqdn(desired_canon, live);
         if action == Action::Replace {
             self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
@@ -283,7 +289,7 @@ impl<'a> Planner<'a> {
         let step = action.is_change().then(|| {
             Step::new(&address, action, name, desired_canon)
                 .with_update(update)
-                .with_state(cg.state)
+                .with_state(desired_state)
                 .with_lowering(&location, &salt)
         });
         let unchanged = d.unchanged;
