@@ -169,14 +169,14 @@ impl ApplyContext {
         }
     }
 
-    /// A reference's value: what this apply produced, else what the stack fixes, else
-    /// what is live for a resource this apply did not touch.
     /// The location of a live resource group, by its Azure name.
     fn live_location(&self, rg: &str) -> Option<String> {
         let body = self.live.resource_group(rg)?;
         body.get("location")?.as_str().map(String::from)
     }
 
+    /// A reference's value: what this apply produced, else what the stack fixes, else
+    /// what is live for a resource this apply did not touch.
     fn resolve(&self, r: &Reference) -> Option<String> {
         if let Some(v) = self.stack.resolve_static(r) {
             return Some(v);
