@@ -888,3 +888,26 @@ fn var_overrides_must_name_declared_vars() {
         Some("nginx:2.0")
     );
 }
+
+/// A secret that fails to decode is masked whole, also beside a good one on the same
+/// line (whose exact mask used to switch the line's fallback masking off).
+#[test]
+fn a_secret_that_fails_to_decode_is_masked() {
+    let bad = r#"secure_env = { API_KEY = "k-123456", DB_PASSWORD = "Xk9${q7!mP" }"#;
+    let all = errors_in(&web_with("ports = [80]", &format!("ports = [80]\n{bad}")));
+    let e = expect_error(&all, "unterminated `${`", "${q7!mP");
+    for secret in ["Xk9", "q7!mP", "k-123456"] {
+        assert!(
+            !e.rendered.contains(secret),
+            "{secret} shows:\n{}",
+            e.rendered
+        );
+    }
+    let nul = r#"secure_env = { API_KEY = "k-123456", TOKEN = "tok\u0000en-77" }"#;
+    let all = errors_in(&web_with("ports = [80]", &format!("ports = [80]\n{nul}")));
+    let rendered: String = all.iter().map(|e| e.rendered.clone()).collect();
+    assert!(!all.is_empty());
+    for secret in ["tok", "en-77", "k-123456"] {
+        assert!(!rendered.contains(secret), "{secret} shows:\n{rendered}");
+    }
+}

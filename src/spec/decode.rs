@@ -112,7 +112,14 @@ impl Ctx<'_> {
         if sensitive && !matches!(v.get_ref(), DeValue::String(_)) {
             self.mask_deep(v);
         }
-        let s = self.plain_str(v, field)?;
+        // A secret that fails to decode (a control character, an unterminated `${`) is
+        // masked whole: the diagnostic about it must not show it either.
+        let Some(s) = self.plain_str(v, field) else {
+            if sensitive {
+                self.mask_deep(v);
+            }
+            return None;
+        };
         let whole = self.at(v);
         let offset = exact_offset(self.text.get(v.span()).unwrap_or(""), s);
         let place = |range: Range<usize>| match offset {
@@ -123,6 +130,9 @@ impl Ctx<'_> {
         let segments = match parse_template(s) {
             Ok(segments) => segments,
             Err(e) => {
+                if sensitive {
+                    self.masks.push(whole.clone());
+                }
                 let issue = Issue::new(&place(e.0), "unterminated `${`", "no closing `}`")
                     .help("close it with `}`, or write $${ for a literal ${");
                 self.issues.push(issue);
