@@ -911,3 +911,19 @@ fn a_secret_that_fails_to_decode_is_masked() {
         assert!(!rendered.contains(secret), "{secret} shows:\n{rendered}");
     }
 }
+
+/// An error far to the right on a very long line (a 70 KB certificate in a secret
+/// volume) is reported with its line and column instead of a snippet: miette cannot
+/// draw one past column 65,535, and used to panic.
+#[test]
+fn an_error_on_a_very_long_line_is_reported_without_a_snippet() {
+    let long = "A".repeat(70_000);
+    let toml = format!("{HEAD}big = \"{long}\" x\n");
+    let all = errors_in(&toml);
+    let e = all.first().expect("an error");
+    let line = HEAD.lines().count() + 1;
+    let at = format!("line {line}, column 70010");
+    assert!(e.rendered.contains(&at), "{at} in:\n{}", e.rendered);
+    assert!(e.rendered.contains("main.toml"), "{}", e.rendered);
+    assert!(!e.rendered.contains("AAAA"), "no snippet of the long line");
+}

@@ -187,8 +187,11 @@ impl Issue {
         let mut err = error_at(sources, &self.at, self.message, self.label, self.help);
         for (at, label) in self.also {
             if at.file() == self.at.file() {
-                err.labels
-                    .push(LabeledSpan::new_with_span(Some(label), span_of(&at)));
+                // An error whose line is too long to quote has no snippet to label.
+                if !err.labels.is_empty() && !on_long_line(sources, &at) {
+                    err.labels
+                        .push(LabeledSpan::new_with_span(Some(label), span_of(&at)));
+                }
             } else {
                 let note = error_at(sources, &at, continued.clone(), label, None);
                 err.notes.push(note);
@@ -251,9 +254,9 @@ pub(crate) fn error_at(
     // Messages quote keys and names from the file: escapes in them must not act on
     // the terminal either.
     let clean = crate::terminal::sanitize;
-    SpecError {
+    let mut error = SpecError {
         message: clean(&message).into(),
-        src: Arc::new(NamedSource::new(name, text)),
+        src: Arc::new(NamedSource::new(name.clone(), text.clone())),
         labels: vec![LabeledSpan::new_primary_with_span(
             Some(clean(&label)),
             span_of(at),
@@ -261,7 +264,50 @@ pub(crate) fn error_at(
         help: help.map(|h| Box::from(clean(&h))),
         notes: Vec::new(),
         origin: Some(at.clone()),
+    };
+    if on_long_line(sources, at) {
+        // miette cannot draw a snippet that far to the right (it panics past column
+        // 65,535), and nobody could read one: the place goes into the message instead.
+        let (line, column) = line_and_column(&text, at.span().start);
+        error.message = format!(
+            "{} ({name}, line {line}, column {column}: the line is too long to quote; {})",
+            error.message,
+            clean(&label)
+        )
+        .into();
+        error.src = Arc::new(NamedSource::new(name, Arc::from("")));
+        error.labels.clear();
     }
+    error
+}
+
+/// Lines longer than this are not quoted in diagnostics.
+const LONGEST_QUOTED_LINE: usize = 4096;
+
+/// Whether `at` starts on a line longer than diagnostics quote.
+fn on_long_line(sources: &SourceMap, at: &Origin) -> bool {
+    let Some(file) = sources.file(at.file()) else {
+        return false;
+    };
+    let text: &str = &file.shown;
+    let start = at.span().start.min(text.len());
+    let (before, after) = (
+        text.get(..start).unwrap_or(""),
+        text.get(start..).unwrap_or(""),
+    );
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = after.find('\n').map_or(text.len(), |i| start + i);
+    line_end - line_start > LONGEST_QUOTED_LINE
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
 }
 
 fn span_of(at: &Origin) -> SourceSpan {
