@@ -345,3 +345,35 @@ fn graph_errors_go_to_stderr() {
         "{stderr}"
     );
 }
+
+/// Output that cannot be written (a full disk) fails the command; a reader that closes
+/// the pipe early (`| head`) does not.
+#[test]
+fn output_that_cannot_be_written_fails_the_command() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // No /dev/full on this system: nothing to show.
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.toml"), format!("{HEAD}{WEB}")).expect("write");
+    let run = Command::new(env!("CARGO_BIN_EXE_aciform"))
+        .args(["graph"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+
+    let mut closed = Command::new(env!("CARGO_BIN_EXE_aciform"))
+        .args(["graph"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    drop(closed.stdout.take());
+    assert_eq!(closed.wait().expect("exits").code(), Some(0));
+}

@@ -162,9 +162,13 @@ pub fn main() -> ExitCode {
     // milliseconds) only delays the exit. No blocking task can still be running: the
     // only one aciform spawns, the stack load, is awaited.
     runtime.shutdown_background();
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
+    match (result, output::write_failure()) {
+        (Ok(code), None) => ExitCode::from(code),
+        (Ok(_), Some(why)) => {
+            out.error(&CliError::msg(format!("cannot write the output: {why}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+        (Err(err), _) => {
             out.error(&err);
             ExitCode::from(EXIT_ERROR)
         }

@@ -9,6 +9,14 @@ use clap::ValueEnum;
 use super::GlobalArgs;
 use super::report::{CliError, render_message};
 
+/// The first failure to write to stdout, other than a closed pipe.
+static WRITE_FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Why product output could not be written, if it could not.
+pub fn write_failure() -> Option<&'static str> {
+    WRITE_FAILURE.get().map(String::as_str)
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -68,12 +76,20 @@ impl Output {
         out
     }
 
-    /// Writes product output to stdout. A closed pipe (`aciform plan | head`) is not an
-    /// error worth a panic, so write failures are ignored.
+    /// Writes product output to stdout. A closed pipe (`aciform plan | head`) is the
+    /// reader's choice and ignored; any other failure (a full disk) is recorded, and
+    /// the command exits 1 once done (see [`write_failure`]): an empty `plan.json` must
+    /// not pass for a plan.
     pub fn print(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
+        let written = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            let _ = WRITE_FAILURE.set(e.to_string());
+        }
     }
 
     /// Writes a line of progress or information to stderr.
