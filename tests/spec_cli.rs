@@ -261,6 +261,35 @@ fn a_broken_link_to_a_stack_file_is_an_error_not_a_missing_file() {
     assert!(!stderr.contains(".#main.toml"), "{stderr}");
 }
 
+/// A device or a FIFO named `*.toml` (or a link to one) is refused, not read forever;
+/// an oversized file is refused before it is read whole.
+#[test]
+fn only_regular_files_of_sane_size_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.toml"), format!("{HEAD}{WEB}")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).unwrap();
+    let fifo = dir.path().join("pipe.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let out = aciform().arg("validate").arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`") && stderr.contains("is not a regular file"),
+        "{stderr}"
+    );
+    if made.is_ok_and(|s| s.success()) {
+        assert!(stderr.contains("pipe.toml"), "{stderr}");
+    }
+
+    let big = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(big.path().join("main.toml")).unwrap();
+    file.set_len(17 << 20).unwrap();
+    let out = aciform().arg("validate").arg(big.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is larger than 16 MiB"), "{stderr}");
+}
+
 #[test]
 fn a_directory_of_stacks_names_them() {
     let out = aciform()

@@ -66,10 +66,41 @@ fn is_stack_file(path: &Path) -> bool {
     !lock && !path.is_dir()
 }
 
+/// The largest stack file read. Stacks of a thousand groups are under 1 MiB; a file
+/// far larger is a mistake (a link to `/dev/zero`, a log named `*.toml`), and reading
+/// it whole would exhaust memory.
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
 fn read_file(path: &Path) -> Result<StackFile, SpecError> {
+    use std::io::Read;
+
     let name = display_name(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| SpecError::plain(format!("cannot read `{name}`: {}", io_reason(&e)), None))?;
+    let cannot = |e: std::io::Error| {
+        SpecError::plain(format!("cannot read `{name}`: {}", io_reason(&e)), None)
+    };
+    // A FIFO or a device would block or never end: only regular files (through links).
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        let message = format!("`{name}` is not a regular file");
+        let help = "a stack is made of regular `*.toml` files (or links to them)";
+        return Err(SpecError::plain(message, Some(help.into())));
+    }
+    let too_large = || {
+        let message = format!("`{name}` is larger than {} MiB", MAX_FILE_BYTES >> 20);
+        SpecError::plain(message, Some("is it really a stack file?".into()))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // The size may have been wrong (a file still growing): never read past the limit.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let message = format!("`{name}` is not valid UTF-8 (at byte {at})");
