@@ -225,10 +225,12 @@ fn refuse_to_overwrite(path: &Path) -> Result<(), CliError> {
     let is_toml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    let existing = std::fs::read_to_string(path).ok();
-    let foreign = existing
-        .as_deref()
-        .is_some_and(|t| !t.is_empty() && !looks_like_plan_file(t));
+    // Anything there that is not a saved plan is foreign: binary files included.
+    let existing = std::fs::read(path).ok();
+    let foreign = existing.as_deref().is_some_and(|bytes| {
+        let plan = std::str::from_utf8(bytes).is_ok_and(looks_like_plan_file);
+        !bytes.is_empty() && !plan
+    });
     if is_toml || foreign {
         return Err(CliError::msg(format!(
             "refusing to write the plan to {}: {}",

@@ -191,6 +191,15 @@ async fn plan_files_stay_out_of_the_stack_and_stacks_out_of_plan_files() {
     let run = fx.run(&["plan", dir, "-o", notes.to_str().unwrap()]).await;
     assert_eq!(run.code, Some(1), "{}", run.both());
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+    // Binary files included (they are not text, let alone a saved plan).
+    let photo = fx.file("photo.jpg");
+    std::fs::write(&photo, [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]).unwrap();
+    let run = fx.run(&["plan", dir, "-o", photo.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]
+    );
 
     // A saved plan given to `plan` is named for what it is.
     let saved = fx.file("release.plan");
