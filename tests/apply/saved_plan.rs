@@ -201,6 +201,19 @@ async fn plan_files_stay_out_of_the_stack_and_stacks_out_of_plan_files() {
         [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]
     );
 
+    // The JSON of `plan --format json` is not a saved plan: said so, not parsed as TOML.
+    let json = fx.file("plan.json");
+    let shown = fx.run(&["plan", dir, "--format", "json"]).await;
+    std::fs::write(&json, &shown.stdout).unwrap();
+    let run = fx.run(&["apply", json.to_str().unwrap()]).await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert!(
+        run.stderr.contains("is JSON, not a saved plan"),
+        "{}",
+        run.both()
+    );
+    assert!(!run.stderr.contains("invalid TOML"), "{}", run.both());
+
     // A saved plan given to `plan` is named for what it is.
     let saved = fx.file("release.plan");
     let saved = saved.to_str().unwrap();
