@@ -350,3 +350,24 @@ async fn every_answer_takes_at_least_the_latency() {
 
     assert_eq!(cloud.get(&path).await.status, 200, "the PUT took effect");
 }
+
+/// ARM refuses more than 50 tags on a container group's PUT, as on a tags PATCH.
+#[tokio::test]
+async fn a_put_with_more_than_fifty_tags_is_refused() {
+    let cloud = Cloud::start().await;
+    cloud.put_rg(SUB, "rg-tags", "westeurope").await;
+    let mut body = group("nginx");
+    let tags: serde_json::Map<String, serde_json::Value> =
+        (0..51).map(|i| (format!("t{i}"), json!("v"))).collect();
+    body["tags"] = serde_json::Value::Object(tags);
+    let refused = cloud.put_cg("rg-tags", "many", &body).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.code(), "InvalidTag");
+    body["tags"].as_object_mut().expect("tags").remove("t0");
+    let accepted = cloud.put_cg("rg-tags", "many", &body).await;
+    assert!(
+        accepted.status == 200 || accepted.status == 201,
+        "{}",
+        accepted.status
+    );
+}

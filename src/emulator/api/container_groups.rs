@@ -122,6 +122,8 @@ pub fn put(ctx: &Ctx<'_>, scope: &Scope, body: &[u8]) -> Result<Response, ArmErr
     let effect = fault(ctx, scope, FaultOperation::Put)?;
     let mut body = parse_object(body)?;
     validate::check_group_name(&scope.name)?;
+    // ARM's limits on tags hold for a PUT as for a tags PATCH.
+    resource_groups::check_tags(body.get("tags"))?;
 
     let (status, rendered, op, location) = ctx.emu.store.write(|tx| {
         let rg = resource_groups::writable(tx, &scope.sub, &scope.rg, ctx.now)?;
