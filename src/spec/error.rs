@@ -269,9 +269,11 @@ pub(crate) fn error_at(
         // miette cannot draw a snippet that far to the right (it panics past column
         // 65,535), and nobody could read one: the place goes into the message instead.
         let (line, column) = line_and_column(&text, at.span().start);
+        let place = format!("{name}, line {line}, column {column}");
         error.message = format!(
-            "{} ({name}, line {line}, column {column}: the line is too long to quote; {})",
+            "{} ({}: the line is too long to quote; {})",
             error.message,
+            clean(&place),
             clean(&label)
         )
         .into();
