@@ -151,3 +151,20 @@ async fn prevent_destroy_refuses_before_anything_is_deleted() {
     assert_eq!(fx.cloud.stats().kind("delete"), 0);
     assert!(fx.group("rg-main", "web").await.is_some());
 }
+
+/// A replacement refused by `prevent_destroy` names the change that forces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prevent_destroy_names_what_forces_a_replacement() {
+    let fx = Fixture::quick(&stack("lifecycle = { prevent_destroy = true }")).await;
+    fx.apply_ok(&[]).await;
+    let forced = "lifecycle = { prevent_destroy = true }\nrestart_policy = \"Never\"";
+    fx.write(&stack(forced));
+    let run = fx.plan().await;
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    let stderr = run.stderr.replace('\n', " ");
+    assert!(
+        stderr.contains("forced by: restart_policy"),
+        "{}",
+        run.both()
+    );
+}

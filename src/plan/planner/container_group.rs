@@ -136,7 +136,14 @@ impl<'a> Planner<'a> {
                             old.resource_group
                         )
                     };
-                    self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
+                    let because = std::slice::from_ref(&why);
+                    self.refuse_if_protected(
+                        &address,
+                        &cg.lifecycle,
+                        &cg.origin,
+                        "replace",
+                        because,
+                    );
                     let prev = AzureName::container_group(&old.resource_group, old_name);
                     let note = replace_note(cg, Some(&old.body));
                     (Action::Replace, vec![why, note], Some(prev))
@@ -256,7 +263,8 @@ impl<'a> Planner<'a> {
         let restarts_stopped = state_differs && desired_state == RunState::Running;
         let stable = stable_fqdn(desired_canon, live);
         if action == Action::Replace {
-            self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace");
+            let because = &d.replace_reasons;
+            self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "replace", because);
             if let Some(fqdn) = &stable {
                 known.attrs.insert("fqdn".into(), fqdn.clone());
             }

@@ -42,22 +42,32 @@ impl<'a> Planner<'a> {
         false
     }
 
+    /// Refuses to `verb` (replace, destroy) a resource under `prevent_destroy`;
+    /// `because` says what forces it, so the user knows which change to undo.
     pub(super) fn refuse_if_protected(
         &mut self,
         address: &Address,
         lifecycle: &crate::spec::Lifecycle,
         origin: &crate::spec::Origin,
         verb: &str,
+        because: &[String],
     ) {
         if !lifecycle.prevent_destroy {
             return;
         }
         let at = lifecycle.prevent_destroy_origin.as_ref().unwrap_or(origin);
+        let help = match because {
+            [] => "remove prevent_destroy to allow it, or undo the change that forces it".into(),
+            why => format!(
+                "forced by: {}; remove prevent_destroy to allow it, or undo that change",
+                why.join("; ")
+            ),
+        };
         self.errors.push(self.stack().error_at(
             at,
             format!("the plan would {verb} {address}, which has `lifecycle.prevent_destroy`"),
             "prevent_destroy is set here",
-            Some("remove prevent_destroy to allow it, or undo the change that forces it".into()),
+            Some(help),
         ));
     }
 }

@@ -25,7 +25,7 @@ impl<'a> Planner<'a> {
                 // moved): its own planned change covers it.
                 Some(_) if !self.req.destroy => continue,
                 Some(cg) => {
-                    self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "destroy")
+                    self.refuse_if_protected(&address, &cg.lifecycle, &cg.origin, "destroy", &[])
                 }
                 None => {}
             }
@@ -74,6 +74,7 @@ impl<'a> Planner<'a> {
                     &rg.lifecycle.clone(),
                     &rg.origin.clone(),
                     "destroy",
+                    &[],
                 );
             }
             // A resource group is deleted with everything in it: only when everything

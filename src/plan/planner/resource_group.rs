@@ -57,12 +57,19 @@ impl<'a> Planner<'a> {
                 Some((old, body)) => {
                     self.claimed_rgs.insert(old.to_ascii_lowercase());
                     self.read_rg(&address, Some(&body));
-                    self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
-                    self.refuse_if_foreign_inside(&old, &rg.origin, "renaming");
                     let why = format!(
                         "the Azure name changed (was `{old}`): the old resource group is deleted \
                          with the container groups in it, then the new one is created"
                     );
+                    let because = std::slice::from_ref(&why);
+                    self.refuse_if_protected(
+                        &address,
+                        &rg.lifecycle,
+                        &rg.origin,
+                        "replace",
+                        because,
+                    );
+                    self.refuse_if_foreign_inside(&old, &rg.origin, "renaming");
                     (
                         Action::Replace,
                         vec![why],
@@ -107,7 +114,8 @@ impl<'a> Planner<'a> {
         };
         if action == Action::Replace {
             self.fresh_rgs.insert(rg.name.to_ascii_lowercase());
-            self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace");
+            let because = &d.replace_reasons;
+            self.refuse_if_protected(&address, &rg.lifecycle, &rg.origin, "replace", because);
             self.refuse_if_foreign_inside(&rg.name, &rg.origin, "replacing");
         }
         let step = Step::new(&address, action, name, &desired_canon).with_update(update);
