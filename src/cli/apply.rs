@@ -135,13 +135,6 @@ fn read_saved_plan(path: &Path) -> Result<Option<PlanFile>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::msg(format!("cannot read {}: {e}", path.display())))?;
     if !looks_like_plan_file(&text) {
-        // No TOML file starts with `{`: this is JSON, most likely `plan --format json`.
-        if text.trim_start().starts_with('{') {
-            let message = format!("{} is JSON, not a saved plan or a stack", path.display());
-            let hint = "`plan --format json` is for reading; save a plan to apply with \
-                        `aciform plan STACK -o FILE`";
-            return Err(CliError::msg(message).with_hint(hint));
-        }
         return Ok(None);
     }
     PlanFile::from_json(&text)

@@ -37,21 +37,28 @@ pub(crate) fn load_checked_early(
     Ok((stack, graph))
 }
 
-/// A saved plan given where a stack is expected: say so instead of reporting its JSON
-/// as a thousand TOML errors.
+/// A saved plan, or other JSON, given where a stack is expected: say so instead of
+/// reporting the JSON as a thousand TOML errors.
 fn refuse_saved_plan(path: &std::path::Path) -> Result<(), CliError> {
     let text = path
         .is_file()
         .then(|| std::fs::read_to_string(path).ok())
         .flatten();
-    if text
-        .as_deref()
-        .is_some_and(crate::plan::file::looks_like_plan_file)
-    {
+    let Some(text) = text else {
+        return Ok(());
+    };
+    if crate::plan::file::looks_like_plan_file(&text) {
         return Err(
             CliError::msg(format!("{} is a saved plan, not a stack", path.display()))
                 .with_hint(format!("apply it with `aciform apply {}`", path.display())),
         );
+    }
+    // No TOML file starts with `{`: this is JSON, most likely `plan --format json`.
+    if text.trim_start().starts_with('{') {
+        let message = format!("{} is JSON, not a saved plan or a stack", path.display());
+        let hint = "`plan --format json` is for reading; save a plan to apply with \
+                    `aciform plan STACK -o FILE`";
+        return Err(CliError::msg(message).with_hint(hint));
     }
     Ok(())
 }
