@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, watch};
 use crate::arm::ArmClient;
 use crate::graph::ResourceGraph;
 use crate::plan::Action;
-use crate::plan::live::LiveState;
+use crate::plan::live::{FQDN, IP, LiveState, at};
 use crate::plan::step::Step;
 use crate::render::progress::Step as Phase;
 use crate::spec::{Address, Reference, ResourceKind, Stack};
@@ -219,13 +219,12 @@ impl ApplyContext {
                     return rg.location.clone().or_else(|| self.live_location(&rg.name));
                 }
                 let live = self.live.group(&rg.name, &cg.name)?;
-                let pointer = match attr {
-                    "ip" => "/properties/ipAddress/ip",
-                    "fqdn" => "/properties/ipAddress/fqdn",
+                let path = match attr {
+                    "ip" => IP,
+                    "fqdn" => FQDN,
                     _ => return None,
                 };
-                live.body
-                    .pointer(pointer)
+                at(&live.body, path)
                     .and_then(Value::as_str)
                     .map(String::from)
             }

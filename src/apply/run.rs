@@ -19,7 +19,7 @@ use crate::plan::Action;
 use crate::plan::canon::canonicalize_container_group;
 use crate::plan::diff::{DiffRules, diff};
 use crate::plan::ignore::{ignore_keys, keep_ignored};
-use crate::plan::live::tag;
+use crate::plan::live::{FQDN, INSTANCE_STATE, IP, at, tag};
 use crate::plan::lower::{LowerContext, lower_container_group};
 use crate::plan::placeholder::has_placeholder;
 use crate::plan::planner::{being_deleted, deployment_failed};
@@ -188,7 +188,7 @@ async fn set_run_state(cx: &ApplyContext, step: &Step, state: RunState) -> Resul
             .as_ref()
             .and_then(|g| serde_json::to_value(g).ok())
             .and_then(|g| {
-                let state = g.pointer("/properties/instanceView/state")?.as_str()?;
+                let state = at(&g, INSTANCE_STATE)?.as_str()?;
                 Some(state.to_string())
             });
         match run_state_mismatch(state, seen.as_deref()) {
@@ -338,13 +338,8 @@ fn differs(desired: &Value, live: &Value) -> bool {
 
 fn outputs_of(group: &Value) -> StepOutput {
     let mut attrs = BTreeMap::new();
-    for (attr, pointer) in [
-        ("ip", "/properties/ipAddress/ip"),
-        ("fqdn", "/properties/ipAddress/fqdn"),
-        ("id", "/id"),
-    ] {
-        if let Some(v) = group
-            .pointer(pointer)
+    for (attr, path) in [("ip", IP), ("fqdn", FQDN), ("id", &["id"][..])] {
+        if let Some(v) = at(group, path)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
         {

@@ -391,7 +391,7 @@ async fn read_run_states(
         match got? {
             Some(group) => {
                 let body = serde_json::to_value(&group).unwrap_or(Value::Null);
-                let state = at(&body, &["properties", "instanceView", "state"])
+                let state = at(&body, INSTANCE_STATE)
                     .and_then(Value::as_str)
                     .map(LiveRunState::from_instance_state);
                 if let Some(entry) = live.container_groups.get_mut(&key) {
@@ -407,6 +407,13 @@ async fn read_run_states(
     }
     Ok(())
 }
+
+/// Where ARM puts a container group's IP address, FQDN, provisioning state and (in a
+/// GET) run state, for [`at`].
+pub const IP: &[&str] = &["properties", "ipAddress", "ip"];
+pub const FQDN: &[&str] = &["properties", "ipAddress", "fqdn"];
+pub const PROVISIONING_STATE: &[&str] = &["properties", "provisioningState"];
+pub const INSTANCE_STATE: &[&str] = &["properties", "instanceView", "state"];
 
 /// The value at `path` (`["properties", "ipAddress", "fqdn"]`) in an ARM body, through
 /// object keys only. `Value::pointer` would do, but it copies every segment of its

@@ -401,11 +401,6 @@ pub(super) fn stable_fqdn(desired: &Canon, live: &LiveGroup) -> Option<String> {
     same.then(|| fqdn.to_string())
 }
 
-/// Where ARM puts a group's IP address, FQDN and provisioning state.
-const IP: &[&str] = &["properties", "ipAddress", "ip"];
-const FQDN: &[&str] = &["properties", "ipAddress", "fqdn"];
-const PROVISIONING_STATE: &[&str] = &["properties", "provisioningState"];
-
 /// `ip_address.ATTR` (of a live group, if any) as a value known only after apply.
 fn after_apply(live: Option<&Value>, attr: &str, path: &[&str]) -> AttributeChange {
     let before = live

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::canon::{Canon, CanonValue, canonicalize_resource_group};
 use super::diff::{DiffRules, all_added, all_removed, diff, diff_container_group};
 use super::ignore::{ignore_keys, keep_ignored};
-use super::live::{LiveGroup, LiveKey, LiveState, at, tag};
+use super::live::{FQDN, IP, LiveGroup, LiveKey, LiveState, PROVISIONING_STATE, at, tag};
 use super::lower::{LowerContext, lower_container_group_canon, lower_resource_group};
 use super::model::{Action, AttributeChange, ChangeKind, Plan, ResourceChange, TargetInfo};
 use super::prelower::Prelowered;
